@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Kernel-version shims: every place where edgewatch depends on a layout that changed between
+ * kernels. Each shim names the change it answers and uses local struct flavors
+ * (name___suffix + preserve_access_index) so CO-RE picks the right one at load time.
+ * Never name a trace_event_raw_* type directly outside this file.
+ */
+#ifndef EDGEWATCH_COMPAT_BPF_H
+#define EDGEWATCH_COMPAT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+/* --- tcp:tcp_retransmit_skb ---------------------------------------------------------------
+ * Linux 6.17 gave tcp_retransmit_skb its own record (trace_event_raw_tcp_retransmit_skb) with
+ * an `err` field and a third tracepoint argument (err of __tcp_retransmit_skb, so failed
+ * retransmits are traced too). Before, it shared trace_event_raw_tcp_event_sk_skb.
+ */
+struct trace_event_raw_tcp_retransmit_skb___new {
+	const void *skaddr;
+	int err;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_tcp_event_sk_skb___old {
+	const void *skbaddr;
+	const void *skaddr;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool ew_retransmit_has_err(void)
+{
+	return bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb___new);
+}
+
+/* Socket of a classic tcp_retransmit_skb record, and its err (0 before 6.17). */
+static __always_inline const struct sock *ew_retransmit_record_sk(void *ctx, int *err)
+{
+	if (ew_retransmit_has_err()) {
+		struct trace_event_raw_tcp_retransmit_skb___new *r = ctx;
+		*err = BPF_CORE_READ(r, err);
+		return (const struct sock *)BPF_CORE_READ(r, skaddr);
+	}
+	struct trace_event_raw_tcp_event_sk_skb___old *r = ctx;
+	*err = 0;
+	return (const struct sock *)BPF_CORE_READ(r, skaddr);
+}
+
+/* --- tcp:tcp_send_reset --------------------------------------------------------------------
+ * Linux 6.10 (the reset-reason series, enum sk_rst_reason) gave tcp_send_reset its own record
+ * trace_event_raw_tcp_send_reset; before it used trace_event_raw_tcp_event_sk_skb. Both carry
+ * skbaddr and skaddr, which is all we read.
+ */
+struct trace_event_raw_tcp_send_reset___new {
+	const void *skbaddr;
+	const void *skaddr;
+} __attribute__((preserve_access_index));
+
+static __always_inline const struct sock *ew_send_reset_record(void *ctx,
+							       const struct sk_buff **skb)
+{
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset___new)) {
+		struct trace_event_raw_tcp_send_reset___new *r = ctx;
+		*skb = BPF_CORE_READ(r, skbaddr);
+		return (const struct sock *)BPF_CORE_READ(r, skaddr);
+	}
+	struct trace_event_raw_tcp_event_sk_skb___old *r = ctx;
+	*skb = BPF_CORE_READ(r, skbaddr);
+	return (const struct sock *)BPF_CORE_READ(r, skaddr);
+}
+
+/* --- sock:inet_sock_set_state and tcp:tcp_receive_reset (layouts stable since 4.16/4.15) ---- */
+struct trace_event_raw_inet_sock_set_state___ew {
+	const void *skaddr;
+	int oldstate;
+	int newstate;
+	__u16 protocol;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_tcp_event_sk___ew {
+	const void *skaddr;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_tcp_retransmit_synack___ew {
+	const void *skaddr;
+	const void *req;
+} __attribute__((preserve_access_index));
+
+#endif /* EDGEWATCH_COMPAT_BPF_H */

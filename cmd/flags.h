@@ -1,0 +1,43 @@
+// A small command-line flag parser: `--name value`, `--name=value`, boolean `--name`,
+// generated --help. Unknown flags and missing values are errors that name the flag.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace edgewatch::cmd {
+
+class Flags {
+ public:
+  Flags(std::string command, std::string summary);
+
+  void String(const std::string& name, std::string* target, const std::string& help,
+              const std::string& value_name = "VALUE");
+  void Bool(const std::string& name, bool* target, const std::string& help);
+
+  // Parses argv[first..]; positional arguments are returned. "--help"/"-h" sets help_requested().
+  Result<std::vector<std::string>> Parse(int argc, char** argv, int first);
+  bool help_requested() const { return help_; }
+  std::string Usage() const;
+
+ private:
+  struct Spec {
+    std::string* str = nullptr;
+    bool* boolean = nullptr;
+    std::string help;
+    std::string value_name;
+  };
+  std::string command_;
+  std::string summary_;
+  std::map<std::string, Spec> specs_;
+  std::vector<std::string> order_;
+  bool help_ = false;
+};
+
+// "1s", "500ms", "2m" → ns; error names the flag.
+Result<int64_t> ParseDurationFlag(const std::string& flag, const std::string& value);
+
+}  // namespace edgewatch::cmd

@@ -1,0 +1,45 @@
+// edgewatch: service-edge network failure detection from the kernel.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cmd/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(edgewatch — see network failures between services from the kernel
+
+Usage: edgewatch <command> [flags]
+
+Commands:
+  run        sensor + detector + alerting in one process (the embedded default)
+  sensor     capture kernel TCP events and write edge windows and evidence as JSON lines
+  detector   evaluate rules over recorded edge windows (JSON lines from a file or stdin)
+  rules      check rule files: edgewatch rules check PATH...
+  version    print the version
+
+'edgewatch <command> --help' describes each command's flags.
+Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 missing capability or kernel feature.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace edgewatch::cmd;
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "run") return RunCommand(argc, argv);
+  if (cmd == "sensor") return SensorCommand(argc, argv);
+  if (cmd == "detector") return DetectorCommand(argc, argv);
+  if (cmd == "rules") return RulesCommand(argc, argv);
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("edgewatch %s\n", EDGEWATCH_VERSION);
+    return kExitOk;
+  }
+  std::fprintf(stderr, "edgewatch: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
+  return kExitUsage;
+}

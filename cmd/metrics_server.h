@@ -1,0 +1,34 @@
+// /metrics for every component: a prometheus-cpp Exposer whose one Collectable asks each
+// registered StatsSource for its samples at scrape time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/stats.h"
+
+namespace prometheus {
+class Collectable;
+class Exposer;
+}
+
+namespace edgewatch::cmd {
+
+class MetricsServer {
+ public:
+  // `listen` is "host:port"; sources must outlive the server.
+  static Result<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
+                                                      std::vector<const StatsSource*> sources);
+  ~MetricsServer();
+  const std::string& listen() const { return listen_; }
+
+ private:
+  MetricsServer() = default;
+  std::string listen_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::shared_ptr<prometheus::Collectable> collectable_;
+};
+
+}  // namespace edgewatch::cmd

@@ -1,0 +1,73 @@
+#include "cmd/pipeline_options.h"
+
+#include <cstdio>
+
+#include "alerting/stdout_receiver.h"
+#include "alerting/webhook_receiver.h"
+#include "rules/loader.h"
+
+namespace edgewatch::cmd {
+
+void PipelineFlags::Register(Flags& f) {
+  f.String("rules", &rules, "rule file or directory of *.yaml rule files (docs/rules.md)",
+           "PATH");
+  f.String("webhook", &webhook, "POST each alert as JSON to this URL", "URL");
+  f.String("webhook-timeout", &webhook_timeout, "timeout of one webhook request", "DURATION");
+  f.String("webhook-header", &webhook_header, "extra webhook header, e.g. 'Authorization: Bearer x'",
+           "HEADER");
+  f.Bool("quiet", &quiet, "do not print alerts as JSON lines on stdout");
+}
+
+Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) {
+  if (flags.rules.empty()) return Err("flag --rules is required (e.g. --rules rules/examples)");
+  auto rules = rules::LoadRules(flags.rules);
+  if (!rules) return Err("rules: " + rules.error());
+
+  std::vector<std::unique_ptr<alerting::Receiver>> receivers;
+  if (!flags.quiet) receivers.push_back(std::make_unique<alerting::StdoutReceiver>("stdout", stdout));
+  if (!flags.webhook.empty()) {
+    alerting::WebhookConfig wc;
+    wc.url = flags.webhook;
+    auto t = ParseDurationFlag("webhook-timeout", flags.webhook_timeout);
+    if (!t) return Err(t.error());
+    wc.timeout = std::chrono::milliseconds(*t / 1'000'000);
+    if (!flags.webhook_header.empty()) {
+      auto colon = flags.webhook_header.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        return Err("flag --webhook-header: \"" + flags.webhook_header +
+                   "\" is not of the form 'Name: value'");
+      }
+      std::string value = flags.webhook_header.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' '));
+      wc.headers.emplace_back(flags.webhook_header.substr(0, colon), value);
+    }
+    auto w = alerting::WebhookReceiver::Create(wc);
+    if (!w) return Err("flag --webhook: " + w.error());
+    receivers.push_back(std::move(*w));
+  }
+  if (receivers.empty()) {
+    return Err("no receiver: --quiet without --webhook would deliver alerts nowhere");
+  }
+  auto d = alerting::Dispatcher::Create(alerting::DispatcherConfig{}, std::move(receivers));
+  if (!d) return Err(d.error());
+
+  Pipeline p;
+  p.dispatcher = std::move(*d);
+  detector::DetectorConfig dc;
+  dc.window_ns = window_ns;
+  alerting::Dispatcher* disp = p.dispatcher.get();
+  p.detector = std::make_unique<detector::Detector>(
+      std::move(*rules), dc, [disp](const schema::Alert& a) { disp->Submit(a); });
+  return p;
+}
+
+void Pipeline::Shutdown(std::chrono::milliseconds grace) {
+  if (!dispatcher) return;
+  uint64_t left = dispatcher->Stop(alerting::SystemClock::Get().Now() + grace);
+  if (left > 0) {
+    std::fprintf(stderr, "edgewatch: %llu alert deliveries left undone at shutdown\n",
+                 static_cast<unsigned long long>(left));
+  }
+}
+
+}  // namespace edgewatch::cmd

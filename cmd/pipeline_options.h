@@ -1,0 +1,35 @@
+// Flags and wiring shared by `edgewatch run` and `edgewatch detector`: rules, detector and
+// alert delivery.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "alerting/dispatcher.h"
+#include "cmd/flags.h"
+#include "detector/detector.h"
+#include "rules/rule.h"
+
+namespace edgewatch::cmd {
+
+struct PipelineFlags {
+  std::string rules;
+  std::string webhook;
+  std::string webhook_timeout = "5s";
+  std::string webhook_header;  // "Name: value"
+  bool quiet = false;          // no alert lines on stdout
+
+  void Register(Flags& f);
+};
+
+// The detector and its delivery, built from flags; errors name the flag or the rule file.
+struct Pipeline {
+  std::unique_ptr<alerting::Dispatcher> dispatcher;
+  std::unique_ptr<detector::Detector> detector;
+
+  static Result<Pipeline> Build(const PipelineFlags& flags, int64_t window_ns);
+  // Delivers what is queued (up to `grace`), then reports what was left.
+  void Shutdown(std::chrono::milliseconds grace);
+};
+
+}  // namespace edgewatch::cmd

@@ -1,0 +1,52 @@
+#include "cmd/sensor_options.h"
+
+#include <charconv>
+
+namespace edgewatch::cmd {
+
+namespace {
+Result<size_t> ParseCount(const char* flag, const std::string& v) {
+  size_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n == 0) {
+    return Err(std::string("flag --") + flag + ": \"" + v + "\" is not a positive integer");
+  }
+  return n;
+}
+}  // namespace
+
+void SensorFlags::Register(Flags& f) {
+  f.String("window", &window, "edge window length", "DURATION");
+  f.String("node", &node, "node name in records (default: host name)", "NAME");
+  f.String("attach", &attach, "BPF attach type: auto, tp_btf or tracepoint", "MODE");
+  f.String("max-edges", &max_edges, "edges per window before the overflow edge", "N");
+  f.String("max-evidence", &max_evidence, "evidence events per edge per window", "N");
+}
+
+Result<sensor::SensorConfig> SensorFlags::ToConfig() const {
+  sensor::SensorConfig cfg;
+  auto w = ParseDurationFlag("window", window);
+  if (!w) return Err(w.error());
+  if (*w < 10'000'000) return Err("flag --window: must be at least 10ms");
+  cfg.window_ns = *w;
+  cfg.flush_grace_ns = std::min<int64_t>(200'000'000, *w / 2);
+  cfg.node = node;
+  if (attach == "auto") {
+    cfg.attach_mode = sensor::AttachMode::kAuto;
+  } else if (attach == "tp_btf") {
+    cfg.attach_mode = sensor::AttachMode::kTpBtf;
+  } else if (attach == "tracepoint") {
+    cfg.attach_mode = sensor::AttachMode::kTracepoint;
+  } else {
+    return Err("flag --attach: \"" + attach + "\" is not one of auto, tp_btf, tracepoint");
+  }
+  auto me = ParseCount("max-edges", max_edges);
+  if (!me) return Err(me.error());
+  cfg.max_edges = *me;
+  auto mv = ParseCount("max-evidence", max_evidence);
+  if (!mv) return Err(mv.error());
+  cfg.max_evidence_per_edge = *mv;
+  return cfg;
+}
+
+}  // namespace edgewatch::cmd

@@ -1,0 +1,25 @@
+// Flags shared by `edgewatch run` and `edgewatch sensor`.
+#pragma once
+
+#include <string>
+
+#include "cmd/flags.h"
+#include "sensor/sensor.h"
+
+namespace edgewatch::cmd {
+
+struct SensorFlags {
+  std::string window = "1s";
+  std::string node;
+  std::string attach = "auto";
+  std::string max_edges = "10000";
+  std::string max_evidence = "16";
+
+  void Register(Flags& f);
+  // Validated SensorConfig, or an error naming the flag.
+  Result<sensor::SensorConfig> ToConfig() const;
+};
+
+inline constexpr const char* kDefaultMetricsListen = "127.0.0.1:9720";
+
+}  // namespace edgewatch::cmd

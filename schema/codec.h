@@ -1,0 +1,45 @@
+// JSON codecs for the wire records. Encoding is plain; decoding of the hot-path records
+// (edge windows) uses simdjson on-demand. Decode errors name the field that is wrong.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/result.h"
+#include "schema/alert.h"
+#include "schema/edge_window.h"
+#include "schema/evidence_event.h"
+
+namespace edgewatch::schema {
+
+std::string Encode(const EdgeWindow& w);
+std::string Encode(const EvidenceEvent& e);
+std::string Encode(const Alert& a);
+
+// Any record of the stream a sensor writes; dispatches on the "schema" field.
+using Record = std::variant<EdgeWindow, EvidenceEvent, Alert>;
+
+// Reusable decoder (holds simdjson's parser; not thread-safe — one per thread).
+class Decoder {
+ public:
+  Decoder();
+  ~Decoder();
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+
+  Result<Record> Decode(std::string_view json);
+  Result<EdgeWindow> DecodeEdgeWindow(std::string_view json);
+  Result<EvidenceEvent> DecodeEvidence(std::string_view json);
+  Result<Alert> DecodeAlert(std::string_view json);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// RFC 3339 UTC with nanoseconds, e.g. "2026-11-22T10:15:03.123456789Z".
+std::string FormatTime(int64_t unix_ns);
+Result<int64_t> ParseTime(std::string_view rfc3339);
+
+}  // namespace edgewatch::schema

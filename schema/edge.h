@@ -1,0 +1,35 @@
+// A service edge: client workload → server address:port, as seen from one side.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace edgewatch::schema {
+
+// Which end of the connection the sensor that produced the record sits at.
+enum class Side : uint8_t { kClient, kServer };
+
+const char* SideName(Side side);
+
+struct Peer {
+  std::string ip;            // textual IPv4 or IPv6 address
+  uint16_t port = 0;         // server port; always 0 for clients (ephemeral ports are collapsed)
+  std::string workload;      // local process name (comm) or mapped service; "" when remote/unknown
+  std::string container_id;  // 64-hex container id when the local process runs in a container
+};
+
+struct Edge {
+  Side side = Side::kClient;
+  Peer client;
+  Peer server;
+  std::string protocol = "tcp";
+
+  // Stable identity used for aggregation, detector state and Kafka keys:
+  // "<side>|<client workload>|<client container>|<client ip>|<server ip>:<port>|<protocol>".
+  // The server's workload is not part of it: the address and port name the service.
+  std::string Key() const;
+
+  bool operator==(const Edge&) const = default;
+};
+
+}  // namespace edgewatch::schema

@@ -1,0 +1,68 @@
+// Per-edge aggregate over one short window — the main sensor → detector record.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schema/edge.h"
+
+namespace edgewatch::schema {
+
+inline constexpr std::string_view kEdgeWindowSchema = "edgewatch.edge_window.v1";
+
+// Every counter of a window, in wire order. Rules name these ("signals"); keep the names stable.
+enum class Counter : uint8_t {
+  kConnects,           // client: connects that reached ESTABLISHED
+  kAccepts,            // server: accepted connections that reached ESTABLISHED
+  kRefused,            // client connect failed: ECONNREFUSED (RST answered the SYN)
+  kTimeout,            // client connect failed: ETIMEDOUT, or abandoned after SYN retransmits
+  kReset,              // connection reset (ECONNRESET/EPIPE) after or during the handshake
+  kUnreachable,        // client connect failed: EHOSTUNREACH / ENETUNREACH
+  kOtherFailures,      // client connect failed with another sk_err
+  kAcceptFailures,     // server: SYN_RECV socket closed before ESTABLISHED
+  kSynRetransmits,     // client: SYN retransmits
+  kSynackRetransmits,  // server: SYN-ACK retransmits
+  kDataRetransmits,    // retransmits of established-connection segments
+  kResetsSent,         // RSTs the local stack sent on this edge
+  kResetsReceived,     // RSTs received on this edge
+  kCount_
+};
+inline constexpr size_t kCounterCount = static_cast<size_t>(Counter::kCount_);
+
+// JSON / rule name of a counter ("connects", "syn_retransmits", ...).
+std::string_view CounterName(Counter c);
+std::optional<Counter> CounterFromName(std::string_view name);
+
+struct LatencySummary {
+  uint64_t count = 0;
+  uint64_t sum_us = 0;
+  uint64_t max_us = 0;
+  void Add(uint64_t us) {
+    ++count;
+    sum_us += us;
+    if (us > max_us) max_us = us;
+  }
+};
+
+struct EdgeWindow {
+  std::string node;              // sensor node name
+  uint64_t seq = 0;              // per-sensor sequence number, increments by one per record
+  int64_t window_start_ns = 0;   // unix epoch ns, inclusive
+  int64_t window_end_ns = 0;     // unix epoch ns, exclusive
+  Edge edge;
+  std::array<uint64_t, kCounterCount> counts{};
+  LatencySummary connect_latency;        // client connects (successful), SYN → ESTABLISHED
+  std::vector<std::string> evidence_ids; // evidence events of this edge in this window (bounded)
+  uint64_t evidence_dropped = 0;         // evidence events left out by the per-window bound
+
+  uint64_t& at(Counter c) { return counts[static_cast<size_t>(c)]; }
+  uint64_t at(Counter c) const { return counts[static_cast<size_t>(c)]; }
+  // refused + timeout + reset + unreachable + other_failures + accept_failures
+  uint64_t Failures() const;
+};
+
+}  // namespace edgewatch::schema

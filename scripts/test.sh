@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Quick start, part 2: install what is missing, build with warnings as errors, and run the whole
+# test suite (unit, BPF integration against the real kernel, CLI end to end) with ctest.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+"$top/scripts/install-deps.sh" --test
+BUILD_DIR=$build "$top/scripts/build.sh" -DEDGEWATCH_WERROR=ON
+echo "== kernel $(uname -r), $(id -un), BTF: $([[ -r /sys/kernel/btf/vmlinux ]] && echo yes || echo no)"
+cd "$build"
+ctest --output-on-failure --timeout 300 -j"${TEST_JOBS:-1}" "$@"

@@ -1,0 +1,88 @@
+#include "sensor/bpf_support.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace edgewatch::sensor {
+
+namespace {
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+bool HasCap(const __user_cap_data_struct (&data)[2], int cap) {
+  return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+}  // namespace
+
+Result<bool> CheckBpfPrerequisites() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &hdr, data) != 0) {
+    return Err(std::string("cannot read process capabilities: ") + std::strerror(errno));
+  }
+  bool admin = HasCap(data, CAP_SYS_ADMIN);
+  if (!admin && !(HasCap(data, CAP_BPF) && HasCap(data, CAP_PERFMON))) {
+    return Err(
+        "missing capability: loading the sensor's eBPF programs needs CAP_BPF and CAP_PERFMON "
+        "(or CAP_SYS_ADMIN). Run as root, or grant them: "
+        "setcap cap_bpf,cap_perfmon,cap_sys_resource+ep $(which edgewatch)");
+  }
+  struct stat st {};
+  if (::stat("/sys/kernel/btf/vmlinux", &st) != 0) {
+    return Err(
+        "kernel feature missing: /sys/kernel/btf/vmlinux not found. edgewatch's CO-RE eBPF "
+        "programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y (Linux ≥ 5.4; default in "
+        "Debian ≥ 11, Ubuntu ≥ 20.10, RHEL ≥ 8.2)");
+  }
+  return true;
+}
+
+bool ProbeTpBtf(const char* tracepoint) {
+  int btf_id = libbpf_find_vmlinux_btf_id(tracepoint, BPF_TRACE_RAW_TP);
+  if (btf_id <= 0) return false;
+  // r0 = 0; exit
+  const bpf_insn insns[] = {
+      {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .src_reg = 0, .off = 0, .imm = 0},
+      {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
+  };
+  LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
+              .attach_btf_id = static_cast<__u32>(btf_id));
+  int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, nullptr, "GPL", insns, 2, &opts);
+  if (fd < 0) return false;
+  int link = bpf_raw_tracepoint_open(nullptr, fd);
+  bool ok = link >= 0;
+  if (link >= 0) close(link);
+  close(fd);
+  return ok;
+}
+
+Result<bool> EnsureTracefs() {
+  struct stat st {};
+  if (::stat("/sys/kernel/tracing/events", &st) == 0 ||
+      ::stat("/sys/kernel/debug/tracing/events", &st) == 0) {
+    return true;
+  }
+  if (::mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+    return Err(std::string("tracefs is not mounted and mounting it at /sys/kernel/tracing "
+                           "failed (") +
+               std::strerror(errno) + "); mount it: mount -t tracefs nodev /sys/kernel/tracing");
+  }
+  return true;
+}
+
+}  // namespace edgewatch::sensor

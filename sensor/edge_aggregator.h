@@ -1,0 +1,63 @@
+// Per-edge windows: TcpEvents in, one EdgeWindow per active edge per window out, plus evidence
+// events for failures (bounded per edge per window). Plain class: no kernel, no clock, no
+// threads, so it is unit-testable on synthetic events.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/stats.h"
+#include "schema/edge_window.h"
+#include "schema/evidence_event.h"
+#include "sensor/tcp_event.h"
+
+namespace edgewatch::sensor {
+
+struct AggregatorConfig {
+  std::string node;
+  int64_t window_ns = 1'000'000'000;
+  size_t max_edges = 10000;             // per window; further edges go to the overflow edge
+  size_t max_evidence_per_edge = 16;    // per window
+  uint64_t run_id = 0;                  // makes evidence ids unique per sensor run
+};
+
+class EdgeAggregator : public StatsSource {
+ public:
+  explicit EdgeAggregator(AggregatorConfig cfg);
+
+  // Adds one event; a failure also returns its evidence event in `evidence` (true returned).
+  bool Add(const TcpEvent& e, schema::EvidenceEvent* evidence);
+
+  // Closes the current window at `window_end_ns` (aligned by the caller) and returns its edges
+  // in a stable order (by edge key); the next window starts there.
+  std::vector<schema::EdgeWindow> CloseWindow(int64_t window_end_ns);
+
+  int64_t window_start_ns() const { return window_start_ns_; }
+  void set_window_start(int64_t ns) { window_start_ns_ = ns; }
+  size_t active_edges() const { return edges_.size(); }
+
+  // The edge an event belongs to (client workload → server ip:port).
+  static schema::Edge EdgeOf(const TcpEvent& e);
+
+  void CollectStats(std::vector<StatSample>& out) const override;
+
+ private:
+  schema::EdgeWindow& WindowFor(const schema::Edge& edge);
+
+  AggregatorConfig cfg_;
+  int64_t window_start_ns_ = 0;
+  uint64_t window_seq_ = 0;
+  uint64_t evidence_seq_ = 0;
+  std::unordered_map<std::string, schema::EdgeWindow> edges_;
+  StatCounter windows_emitted_;
+  StatCounter evidence_emitted_;
+  StatCounter evidence_dropped_;
+  StatCounter edges_overflowed_;
+  StatCounter late_events_;
+  std::atomic<size_t> active_edges_{0};  // edges_.size() for scrapes from other threads
+};
+
+}  // namespace edgewatch::sensor

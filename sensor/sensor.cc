@@ -1,0 +1,87 @@
+#include "sensor/sensor.h"
+
+#include <time.h>
+#include <unistd.h>
+
+namespace edgewatch::sensor {
+
+namespace {
+
+int64_t NowUnixNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+}
+
+int64_t AlignDown(int64_t t, int64_t step) { return t - (t % step); }
+
+}  // namespace
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown";
+  return buf;
+}
+
+Sensor::Sensor(SensorConfig cfg, RecordSink& sink)
+    : cfg_(std::move(cfg)),
+      sink_(sink),
+      decoder_(EphemeralPortRange::FromProc(), MonotonicToUnixOffsetNs()),
+      aggregator_(AggregatorConfig{cfg_.node, cfg_.window_ns, cfg_.max_edges,
+                                   cfg_.max_evidence_per_edge,
+                                   static_cast<uint64_t>(NowUnixNs())}) {}
+
+Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sink) {
+  if (cfg.node.empty()) cfg.node = HostName();
+  if (cfg.window_ns < 10'000'000) return Err("sensor window must be at least 10ms");
+  std::unique_ptr<Sensor> s(new Sensor(std::move(cfg), sink));
+  TcpLifecycleOptions opts;
+  opts.mode = s->cfg_.attach_mode;
+  opts.self_pid = s->cfg_.ignore_self ? static_cast<uint32_t>(getpid()) : 0;
+  Sensor* raw = s.get();
+  auto src = TcpLifecycleSource::Open(opts, [raw](const void* d, size_t n) { raw->OnRawEvent(d, n); });
+  if (!src) return Err(src.error());
+  s->source_ = std::move(*src);
+  return s;
+}
+
+void Sensor::OnRawEvent(const void* data, size_t size) {
+  std::optional<TcpEvent> e = decoder_.Decode(data, size);
+  if (!e) return;
+  e->container_id = containers_.Resolve(e->cgroup_id);
+  if (aggregator_.Add(*e, &scratch_evidence_)) sink_.Publish(std::move(scratch_evidence_));
+}
+
+void Sensor::CloseWindow(int64_t end_ns) {
+  for (auto& w : aggregator_.CloseWindow(end_ns)) sink_.Publish(std::move(w));
+  sink_.Flush();
+}
+
+void Sensor::Run(const std::atomic<bool>& stop) {
+  aggregator_.set_window_start(AlignDown(NowUnixNs(), cfg_.window_ns));
+  while (!stop.load(std::memory_order_relaxed)) {
+    source_->Poll(50);
+    int64_t now = NowUnixNs();
+    int64_t end = aggregator_.window_start_ns() + cfg_.window_ns;
+    if (now >= end + cfg_.flush_grace_ns) {
+      CloseWindow(end);
+      // After a stall, skip the empty windows in between rather than emitting nothing for each.
+      int64_t current = AlignDown(now - cfg_.flush_grace_ns, cfg_.window_ns);
+      if (current > aggregator_.window_start_ns()) aggregator_.set_window_start(current);
+      decoder_.set_clock_offset(MonotonicToUnixOffsetNs());  // follow NTP steps
+    }
+  }
+  // Drain what the kernel has already written, then close the partial window at `now`.
+  while (source_->Poll(0) > 0) {
+  }
+  CloseWindow(std::max(NowUnixNs(), aggregator_.window_start_ns() + 1));
+}
+
+void Sensor::CollectStats(std::vector<StatSample>& out) const {
+  source_->CollectStats(out);
+  decoder_.CollectStats(out);
+  containers_.CollectStats(out);
+  aggregator_.CollectStats(out);
+}
+
+}  // namespace edgewatch::sensor

@@ -1,0 +1,221 @@
+// `edgewatch` as users run it: the real binary, real kernel events in namespaces this test
+// creates, and a real HTTP webhook receiver in the test.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "schema/codec.h"
+#include "tests/support/netns.h"
+#include "tests/support/process.h"
+
+namespace edgewatch {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+using testing::NetnsPair;
+using testing::WaitFor;
+
+// Records every POST it receives, with the time it arrived.
+class WebhookServer {
+ public:
+  WebhookServer() {
+    server_.Post("/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      bodies_.push_back(req.body);
+      arrivals_.push_back(std::chrono::steady_clock::now());
+      res.status = 200;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~WebhookServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/alerts"; }
+  size_t count() {
+    std::lock_guard lock(mu_);
+    return bodies_.size();
+  }
+  std::string body(size_t i) {
+    std::lock_guard lock(mu_);
+    return bodies_.at(i);
+  }
+  std::chrono::steady_clock::time_point arrival(size_t i) {
+    std::lock_guard lock(mu_);
+    return arrivals_.at(i);
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::string> bodies_;
+  std::vector<std::chrono::steady_clock::time_point> arrivals_;
+};
+
+constexpr const char* kRefusedRule = R"(business_system: checkout
+rules:
+  - name: CheckoutRefused
+    signal: refused
+    comparison: ">"
+    threshold: 0
+    for: 0s
+    keep_firing_for: 1m
+    severity: critical
+    match:
+      side: client
+      server_port: 7201
+    annotations:
+      summary: "{{ client_workload }} refused by {{ server }}"
+)";
+
+TEST(EdgewatchRun, RefusedConnectReachesTheWebhookWithEvidence) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, network namespaces)";
+  std::string why;
+  auto net = NetnsPair::Create(&why);
+  ASSERT_NE(net, nullptr) << why;
+  WebhookServer hook;
+  std::string dir = testing::MakeTempDir();
+  testing::WriteFile(dir + "/checkout.yaml", kRefusedRule);
+
+  ChildProcess run({testing::EdgewatchBinary(), "run", "--rules", dir, "--webhook", hook.url(),
+                    "--node", "cli-node", "--metrics-listen", "127.0.0.1:19720"});
+  ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
+      << run.Stderr();
+
+  auto t0 = std::chrono::steady_clock::now();
+  pid_t client = testing::ForkInNetns(net->client_ns(), "ew-checkout",
+                                      [] { return testing::TcpConnect("10.77.0.1", 7201, 0); });
+  ASSERT_EQ(testing::WaitChild(client, 5s), ECONNREFUSED);
+
+  ASSERT_TRUE(WaitFor([&] { return hook.count() >= 1; }, 10s)) << run.Stderr();
+  auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(hook.arrival(0) - t0);
+  std::fprintf(stderr, "[ latency  ] refused connect -> alert at the webhook: %lld ms\n",
+               static_cast<long long>(latency.count()));
+
+  schema::Decoder decoder;
+  auto alert = decoder.DecodeAlert(hook.body(0));
+  ASSERT_TRUE(alert.ok()) << alert.error() << "\n" << hook.body(0);
+  EXPECT_EQ(alert->rule, "CheckoutRefused");
+  EXPECT_EQ(alert->status, schema::AlertStatus::kFiring);
+  EXPECT_EQ(alert->business_system, "checkout");
+  EXPECT_EQ(alert->severity, "critical");
+  EXPECT_EQ(alert->node, "cli-node");
+  EXPECT_EQ(alert->edge.client.workload, "ew-checkout");
+  EXPECT_EQ(alert->edge.client.ip, "10.77.0.2");
+  EXPECT_EQ(alert->edge.server.ip, "10.77.0.1");
+  EXPECT_EQ(alert->edge.server.port, 7201);
+  EXPECT_EQ(alert->value, 1);
+  EXPECT_EQ(alert->annotations["summary"], "ew-checkout refused by 10.77.0.1:7201");
+  ASSERT_EQ(alert->evidence_ids.size(), 1u);
+  ASSERT_EQ(alert->evidence.size(), 1u);
+  const auto& ev = alert->evidence[0];
+  EXPECT_EQ(ev.id, alert->evidence_ids[0]);
+  EXPECT_EQ(ev.cause, "refused");
+  EXPECT_EQ(ev.pid, static_cast<uint32_t>(client));
+  EXPECT_EQ(ev.comm, "ew-checkout");
+  EXPECT_EQ(ev.dst_port, 7201);
+  EXPECT_EQ(ev.src_ip, "10.77.0.2");
+
+  // The same alert is a JSON line on stdout.
+  auto line = run.Stdout();
+  ASSERT_FALSE(line.empty());
+  auto from_stdout = decoder.DecodeAlert(line.substr(0, line.find('\n')));
+  ASSERT_TRUE(from_stdout.ok()) << from_stdout.error();
+  EXPECT_EQ(from_stdout->fingerprint, alert->fingerprint);
+
+  // Self-metrics are served while it runs.
+  httplib::Client metrics("127.0.0.1", 19720);
+  auto res = metrics.Get("/metrics");
+  ASSERT_TRUE(res) << "no /metrics";
+  EXPECT_NE(res->body.find("edgewatch_sensor_windows_emitted_total"), std::string::npos);
+  EXPECT_NE(res->body.find("edgewatch_sensor_ringbuf_lost_total"), std::string::npos);
+  EXPECT_NE(res->body.find("edgewatch_run_queue_dropped_total"), std::string::npos);
+
+  // A second refused connect while firing is not re-notified.
+  pid_t again = testing::ForkInNetns(net->client_ns(), "ew-checkout",
+                                     [] { return testing::TcpConnect("10.77.0.1", 7201, 0); });
+  ASSERT_EQ(testing::WaitChild(again, 5s), ECONNREFUSED);
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(hook.count(), 1u);
+
+  EXPECT_EQ(run.Signal(SIGTERM, 10s), 0) << run.Stderr();
+  EXPECT_NE(run.Stderr().find("stopped"), std::string::npos);
+}
+
+TEST(EdgewatchCli, WithoutCapabilitiesTheSensorSaysWhatIsMissing) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root to drop to an unprivileged user";
+  ChildProcess p({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                  "--inh-caps=-all", "--bounding-set=-all", testing::EdgewatchBinary(), "sensor",
+                  "--metrics-listen", "off"});
+  EXPECT_EQ(p.Wait(10s), 3) << p.Stderr();
+  EXPECT_NE(p.Stderr().find("missing capability"), std::string::npos) << p.Stderr();
+  EXPECT_NE(p.Stderr().find("CAP_BPF"), std::string::npos) << p.Stderr();
+}
+
+TEST(EdgewatchCli, DetectorReplaysARecordingAndReportsBadLines) {
+  std::string dir = testing::MakeTempDir();
+  testing::WriteFile(dir + "/checkout.yaml", kRefusedRule);
+  schema::EdgeWindow w;
+  w.node = "n1";
+  w.seq = 1;
+  w.window_start_ns = 1'795'000'000'000'000'000;
+  w.window_end_ns = w.window_start_ns + 1'000'000'000;
+  w.edge.side = schema::Side::kClient;
+  w.edge.client = {"10.0.0.2", 0, "billing", ""};
+  w.edge.server = {"10.0.0.1", 7201, "", ""};
+  w.at(schema::Counter::kRefused) = 3;
+  w.evidence_ids = {"n1/1/1"};
+  schema::EvidenceEvent ev;
+  ev.id = "n1/1/1";
+  ev.node = "n1";
+  ev.cause = "refused";
+  ev.time_ns = w.window_start_ns + 5;
+  ev.edge = w.edge;
+  ev.edge_key = w.edge.Key();
+  ev.pid = 4242;
+  ev.comm = "billing";
+  testing::WriteFile(dir + "/rec.jsonl", schema::Encode(ev) + "\n{not json\n" +
+                                             schema::Encode(w) + "\n");
+  ChildProcess p({testing::EdgewatchBinary(), "detector", "--rules", dir + "/checkout.yaml",
+                  "--input", dir + "/rec.jsonl"});
+  ASSERT_EQ(p.Wait(20s), 0) << p.Stderr();
+  EXPECT_NE(p.Stderr().find("line 2"), std::string::npos) << p.Stderr();
+  schema::Decoder decoder;
+  auto out = p.Stdout();
+  auto alert = decoder.DecodeAlert(out.substr(0, out.find('\n')));
+  ASSERT_TRUE(alert.ok()) << alert.error() << "\n" << out;
+  EXPECT_EQ(alert->rule, "CheckoutRefused");
+  EXPECT_EQ(alert->value, 3);
+  ASSERT_EQ(alert->evidence.size(), 1u);
+  EXPECT_EQ(alert->evidence[0].pid, 4242u);
+}
+
+TEST(EdgewatchCli, RulesCheckExitCodes) {
+  std::string dir = testing::MakeTempDir();
+  testing::WriteFile(dir + "/good.yaml", kRefusedRule);
+  testing::WriteFile(dir + "/bad.yaml",
+                     "business_system: x\nrules:\n  - name: A\n    signal: refused\n"
+                     "    comparison: \"=>\"\n    threshold: 0\n    severity: critical\n");
+  ChildProcess good({testing::EdgewatchBinary(), "rules", "check", dir + "/good.yaml"});
+  EXPECT_EQ(good.Wait(10s), 0) << good.Stdout() << good.Stderr();
+  EXPECT_NE(good.Stdout().find("SUCCESS"), std::string::npos) << good.Stdout();
+  ChildProcess bad({testing::EdgewatchBinary(), "rules", "check", dir + "/bad.yaml"});
+  EXPECT_EQ(bad.Wait(10s), 1);
+  EXPECT_NE(bad.Stdout().find("bad.yaml:5"), std::string::npos) << bad.Stdout();
+  ChildProcess usage({testing::EdgewatchBinary(), "run", "--no-such-flag"});
+  EXPECT_EQ(usage.Wait(10s), 2);
+  EXPECT_NE(usage.Stderr().find("--no-such-flag"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgewatch
