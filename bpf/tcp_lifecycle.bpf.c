@@ -275,6 +275,8 @@ static __always_inline int handle_synack_retransmit(const struct sock *listener,
 	/* The request socket holds the 4-tuple (struct inet_request_sock embeds sock_common). */
 	const struct sock *rsk = (const struct sock *)req;
 	fill_tuple(e, rsk);
+	/* A request sock has no inet_sport; its sock_common's skc_num (ir_num) is the local port. */
+	e->sport = BPF_CORE_READ(rsk, __sk_common.skc_num);
 	e->netns = sk_netns(listener);
 	struct listener_key lk = { .netns = e->netns, .port = e->sport };
 	fill_owner(e, bpf_map_lookup_elem(&listeners, &lk));

@@ -1,9 +1,12 @@
 #include "sensor/container_resolver.h"
 
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 namespace edgewatch::sensor {
@@ -23,7 +26,40 @@ bool IsHex(std::string_view s) {
 }  // namespace
 
 ContainerResolver::ContainerResolver(std::string cgroup_root, size_t max_entries)
-    : root_(std::move(cgroup_root)), max_entries_(max_entries) {}
+    : root_(cgroup_root.empty() ? FindCgroup2Root() : std::move(cgroup_root)),
+      max_entries_(max_entries) {}
+
+std::string ContainerResolver::FindCgroup2Root() {
+  for (const char* path : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+    struct statfs fs {};
+    if (::statfs(path, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) return path;
+  }
+  return "";
+}
+
+const std::string& ContainerResolver::FromProc(uint32_t pid) {
+  auto now = std::chrono::steady_clock::now();
+  if (now - by_pid_since_ >= std::chrono::minutes(1) || by_pid_.size() >= max_entries_) {
+    by_pid_.clear();  // pids are reused: answers are kept only briefly
+    by_pid_since_ = now;
+  }
+  auto [it, inserted] = by_pid_.try_emplace(pid);
+  if (!inserted) return it->second;
+  proc_lookups_.Add();
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    // "<id>:<controllers>:<path>"
+    auto colon = line.find(':', line.find(':') + 1);
+    if (colon == std::string::npos) continue;
+    std::string id = ContainerIdFromPath(std::string_view(line).substr(colon + 1));
+    if (!id.empty()) {
+      it->second = std::move(id);
+      break;
+    }
+  }
+  return it->second;
+}
 
 std::string ContainerResolver::ContainerIdFromPath(std::string_view path) {
   // The innermost component that carries a 64-hex id wins (nested cgroups of a container).
@@ -67,17 +103,23 @@ void ContainerResolver::Rescan() {
   }
 }
 
-const std::string& ContainerResolver::Resolve(uint64_t cgroup_id) {
-  if (cgroup_id == 0) return kEmpty;
-  if (auto it = ids_.find(cgroup_id); it != ids_.end()) return it->second;
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_scan_ >= std::chrono::seconds(1)) {
-    last_scan_ = now;
-    if (ids_.size() >= max_entries_) ids_.clear();  // cgroups come and go: start over
-    Rescan();
-    if (auto it = ids_.find(cgroup_id); it != ids_.end()) return it->second;
+const std::string& ContainerResolver::Resolve(uint64_t cgroup_id, uint32_t pid) {
+  if (cgroup_id != 0 && !root_.empty()) {
+    auto it = ids_.find(cgroup_id);
+    if (it == ids_.end()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_scan_ >= std::chrono::seconds(1)) {
+        last_scan_ = now;
+        if (ids_.size() >= max_entries_) ids_.clear();  // cgroups come and go: start over
+        Rescan();
+        it = ids_.find(cgroup_id);
+      }
+    }
+    if (it != ids_.end() && !it->second.empty()) return it->second;
+    if (it == ids_.end()) unresolved_.Add();
   }
-  unresolved_.Add();
+  // Host processes in the cgroup v2 tree, or containers in v1 hierarchies.
+  if (pid != 0) return FromProc(pid);
   return kEmpty;
 }
 
@@ -87,6 +129,8 @@ void ContainerResolver::CollectStats(std::vector<StatSample>& out) const {
   out.push_back(Counter("edgewatch_sensor_cgroup_unresolved_total",
                         "Events whose cgroup id was not found (container id left empty).",
                         unresolved_.Get()));
+  out.push_back(Counter("edgewatch_sensor_cgroup_proc_lookups_total",
+                        "Container ids looked up in /proc/<pid>/cgroup.", proc_lookups_.Get()));
   out.push_back(Counter("edgewatch_sensor_cgroup_scan_truncated_total",
                         "cgroup scans stopped at the cache bound.", scan_truncated_.Get()));
 }

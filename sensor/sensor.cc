@@ -48,7 +48,7 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
 void Sensor::OnRawEvent(const void* data, size_t size) {
   std::optional<TcpEvent> e = decoder_.Decode(data, size);
   if (!e) return;
-  e->container_id = containers_.Resolve(e->cgroup_id);
+  e->container_id = containers_.Resolve(e->cgroup_id, e->pid);
   if (aggregator_.Add(*e, &scratch_evidence_)) sink_.Publish(std::move(scratch_evidence_));
 }
 

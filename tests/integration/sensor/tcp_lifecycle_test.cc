@@ -11,8 +11,11 @@
 #include <cstdlib>
 #include <cerrno>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "sensor/container_resolver.h"
 #include "sensor/record_sink.h"
 #include "sensor/sensor.h"
 #include "tests/support/collecting_sink.h"
@@ -285,6 +288,104 @@ TEST_F(TcpLifecycleTest, FirewallRejectWithTcpResetOnDataIsAReset) {
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cause, "reset");
   EXPECT_EQ(ev[0].pid, static_cast<uint32_t>(client));
+}
+
+TEST_F(TcpLifecycleTest, ContainerIdComesFromTheProcessCgroup) {
+  std::string root = sensor::ContainerResolver::FindCgroup2Root();
+  if (root.empty()) GTEST_SKIP() << "no cgroup2 mount on this machine";
+  const std::string id = "4f1c0ffee0ddba11c0dec0de5eed1e55" "0123456789abcdef0123456789abcdef";
+  const std::string slice = root + "/edgewatch-test-" + std::to_string(getpid()) + ".slice";
+  const std::string scope = slice + "/docker-" + id + ".scope";
+  std::filesystem::create_directories(scope);
+  const int port = 7107;
+  pid_t child = ForkInNetns(net_->client_ns(), "ew-container", [&] {
+    std::ofstream(scope + "/cgroup.procs") << getpid() << std::endl;
+    int rc = testing::TcpConnect("10.77.0.1", port, 0);
+    usleep(300'000);  // stay alive while the sensor resolves the cgroup
+    return rc;
+  });
+  ASSERT_EQ(WaitChild(child, 5s), ECONNREFUSED);
+  bool found = WaitFor([&] { return !EvidenceOf("ew-container").empty(); }, 5s);
+  WaitFor([&] { return ::rmdir(scope.c_str()) == 0; }, 2s);
+  ::rmdir(slice.c_str());
+  ASSERT_TRUE(found);
+  auto ev = EvidenceOf("ew-container");
+  EXPECT_EQ(ev[0].container_id, id);
+  EXPECT_NE(ev[0].cgroup_id, 0u);
+  auto edge = ClientEdge("ew-container", port);
+  ASSERT_TRUE(WaitFor([&] { return sink_->Sum(Counter::kRefused, edge) == 1; }, 5s));
+  EXPECT_EQ(sink_->Windows(edge).at(0).edge.client.container_id, id);
+}
+
+TEST_F(TcpLifecycleTest, LostHandshakeAcksAreSynAckRetransmitsOnTheServerEdge) {
+  const int port = 7108;
+  // The client's pure ACKs to the port are dropped: the server keeps retransmitting SYN-ACKs.
+  ASSERT_EQ(NetnsPair::Exec(net_->client_ns(), "iptables -A OUTPUT -p tcp --dport " +
+                                                   std::to_string(port) +
+                                                   " --tcp-flags SYN,ACK,FIN,RST,PSH ACK -j DROP"),
+            0);
+  long long before = NetnsPair::NetstatCounter(net_->server_ns(), "TcpExt", "TCPSynRetrans");
+  pid_t server = StartServer("ew-synack-srv", port, [](int lfd) {
+    pollfd pfd{lfd, POLLIN, 0};
+    poll(&pfd, 1, 2500);  // nothing completes the handshake
+    close(lfd);
+  });
+  pid_t client = ForkInNetns(net_->client_ns(), "ew-synack-cli", [&] {
+    int fd = -1;
+    int rc = testing::TcpConnect("10.77.0.1", port, 0, &fd);
+    usleep(2'000'000);  // the client believes it is connected and stays silent
+    return rc;
+  });
+  ASSERT_EQ(WaitChild(client, 5s), 0);
+  ASSERT_EQ(WaitChild(server, 5s), 0);
+  long long kernel =
+      NetnsPair::NetstatCounter(net_->server_ns(), "TcpExt", "TCPSynRetrans") - before;
+  ASSERT_GE(kernel, 1);
+  auto server_edge = ServerEdge(port);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return sink_->Sum(Counter::kSynackRetransmits, server_edge) ==
+               static_cast<uint64_t>(kernel);
+      },
+      5s))
+      << "sensor saw " << sink_->Sum(Counter::kSynackRetransmits, server_edge) << ", kernel "
+      << kernel;
+  EXPECT_EQ(sink_->Windows(server_edge).at(0).edge.server.workload, "ew-synack-srv");
+  EXPECT_EQ(sink_->Sum(Counter::kAccepts, server_edge), 0u);
+}
+
+TEST_F(TcpLifecycleTest, ConnectToAnAbsentHostIsUnreachable) {
+  // 10.77.0.99 is on the link but nobody answers ARP: the stack reports EHOSTUNREACH.
+  pid_t child = ForkInNetns(net_->client_ns(), "ew-unreach",
+                            [] { return testing::TcpConnect("10.77.0.99", 7109, 0); });
+  ASSERT_EQ(WaitChild(child, 15s), EHOSTUNREACH);
+  ASSERT_TRUE(WaitFor([&] { return !EvidenceOf("ew-unreach").empty(); }, 5s));
+  auto ev = EvidenceOf("ew-unreach");
+  EXPECT_EQ(ev[0].cause, "unreachable");
+  EXPECT_EQ(ev[0].sk_err, EHOSTUNREACH);
+  EXPECT_EQ(ev[0].dst_ip, "10.77.0.99");
+}
+
+TEST_F(TcpLifecycleTest, Ipv6RefusedConnectHasTheV6Tuple) {
+  ASSERT_EQ(NetnsPair::Exec(net_->client_ns(), "ip addr add fd77::2/64 dev vc nodad"), 0);
+  ASSERT_EQ(NetnsPair::Exec(net_->server_ns(), "ip addr add fd77::1/64 dev vs nodad"), 0);
+  pid_t child = ForkInNetns(net_->client_ns(), "ew-refused6", [] {
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 sa{};
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(7110);
+    inet_pton(AF_INET6, "fd77::1", &sa.sin6_addr);
+    int rc = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    return rc == 0 ? 0 : errno;
+  });
+  ASSERT_EQ(WaitChild(child, 5s), ECONNREFUSED);
+  ASSERT_TRUE(WaitFor([&] { return !EvidenceOf("ew-refused6").empty(); }, 5s));
+  auto ev = EvidenceOf("ew-refused6");
+  EXPECT_EQ(ev[0].cause, "refused");
+  EXPECT_EQ(ev[0].src_ip, "fd77::2");
+  EXPECT_EQ(ev[0].dst_ip, "fd77::1");
+  EXPECT_EQ(ev[0].dst_port, 7110);
+  EXPECT_EQ(ev[0].pid, static_cast<uint32_t>(child));
 }
 
 TEST_F(TcpLifecycleTest, HealthyRequestsCountConnectsAndNoFailures) {
