@@ -1,7 +1,5 @@
 #include "cmd/pipeline_options.h"
 
-#include <cstdio>
-
 #include "alerting/stdout_receiver.h"
 #include "alerting/webhook_receiver.h"
 #include "rules/loader.h"
@@ -62,12 +60,8 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
 }
 
 void Pipeline::Shutdown(std::chrono::milliseconds grace) {
-  if (!dispatcher) return;
-  uint64_t left = dispatcher->Stop(alerting::SystemClock::Get().Now() + grace);
-  if (left > 0) {
-    std::fprintf(stderr, "edgewatch: %llu alert deliveries left undone at shutdown\n",
-                 static_cast<unsigned long long>(left));
-  }
+  // The dispatcher logs, per receiver, what it could not deliver in time (and counts it).
+  if (dispatcher) dispatcher->Stop(alerting::SystemClock::Get().Now() + grace);
 }
 
 }  // namespace edgewatch::cmd

@@ -28,7 +28,7 @@ struct Pipeline {
   std::unique_ptr<detector::Detector> detector;
 
   static Result<Pipeline> Build(const PipelineFlags& flags, int64_t window_ns);
-  // Delivers what is queued (up to `grace`), then reports what was left.
+  // Delivers what is queued, for up to `grace`.
   void Shutdown(std::chrono::milliseconds grace);
 };
 

@@ -16,6 +16,8 @@ struct Peer {
   uint16_t port = 0;         // server port; always 0 for clients (ephemeral ports are collapsed)
   std::string workload;      // local process name (comm) or mapped service; "" when remote/unknown
   std::string container_id;  // 64-hex container id when the local process runs in a container
+
+  bool operator==(const Peer&) const = default;
 };
 
 struct Edge {

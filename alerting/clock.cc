@@ -1,0 +1,10 @@
+#include "alerting/clock.h"
+
+namespace edgewatch::alerting {
+
+SystemClock& SystemClock::Get() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace edgewatch::alerting
