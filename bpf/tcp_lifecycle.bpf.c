@@ -12,8 +12,8 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
 #include "abi/tcp_lifecycle.h"
@@ -184,16 +184,16 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 	}
 	if (newstate == TCP_LISTEN) {
 		struct owner o = {};
-		struct listener_key lk = { .netns = sk_netns(sk),
-					   .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
+		struct listener_key lk = {.netns = sk_netns(sk),
+					  .port = BPF_CORE_READ(sk, __sk_common.skc_num)};
 		current_owner(&o, EW_ROLE_SERVER);
 		bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
 		return 0;
 	}
 	/* A passively opened child socket: inherit the listener's owner (softirq context). */
 	if (newstate == TCP_SYN_RECV) {
-		struct listener_key lk = { .netns = sk_netns(sk),
-					   .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
+		struct listener_key lk = {.netns = sk_netns(sk),
+					  .port = BPF_CORE_READ(sk, __sk_common.skc_num)};
 		struct owner *l = bpf_map_lookup_elem(&listeners, &lk);
 		struct owner o = {};
 		if (l)
@@ -221,8 +221,8 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 
 	if (oldstate == TCP_LISTEN) {
 		/* A listener closing is not a failed connection (OTel eBPF issues #1919, #3040). */
-		struct listener_key lk = { .netns = sk_netns(sk),
-					   .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
+		struct listener_key lk = {.netns = sk_netns(sk),
+					  .port = BPF_CORE_READ(sk, __sk_common.skc_num)};
 		bpf_map_delete_elem(&listeners, &lk);
 		return 0;
 	}
@@ -275,10 +275,10 @@ static __always_inline int handle_synack_retransmit(const struct sock *listener,
 	/* The request socket holds the 4-tuple (struct inet_request_sock embeds sock_common). */
 	const struct sock *rsk = (const struct sock *)req;
 	fill_tuple(e, rsk);
-	/* A request sock has no inet_sport; its sock_common's skc_num (ir_num) is the local port. */
+	/* No inet_sport in a request sock: its skc_num (ir_num) is the local port. */
 	e->sport = BPF_CORE_READ(rsk, __sk_common.skc_num);
 	e->netns = sk_netns(listener);
-	struct listener_key lk = { .netns = e->netns, .port = e->sport };
+	struct listener_key lk = {.netns = e->netns, .port = e->sport};
 	fill_owner(e, bpf_map_lookup_elem(&listeners, &lk));
 	e->role = EW_ROLE_SERVER;
 	e->old_state = e->new_state = TCP_SYN_RECV;
@@ -326,7 +326,8 @@ static __always_inline int handle_send_reset(const struct sock *sk, const struct
 		if (is_self(o))
 			return 0;
 		int state = BPF_CORE_READ(sk, __sk_common.skc_state);
-		/* Listener answering a SYN it cannot take, or timewait/request socks: tuple from skb. */
+		/* Listener answering a SYN it cannot take, or timewait/request socks: tuple from
+		 * skb. */
 		if (state < TCP_LISTEN)
 			return emit_sk(EW_TCP_RST_SENT, sk, o, state, state, 0);
 	}
@@ -383,16 +384,10 @@ int BPF_PROG(ew_send_reset_btf, const struct sock *sk, const struct sk_buff *skb
 }
 
 SEC("tp_btf/tcp_receive_reset")
-int BPF_PROG(ew_receive_reset_btf, struct sock *sk)
-{
-	return handle_receive_reset(sk);
-}
+int BPF_PROG(ew_receive_reset_btf, struct sock *sk) { return handle_receive_reset(sk); }
 
 SEC("tp_btf/tcp_destroy_sock")
-int BPF_PROG(ew_destroy_btf, struct sock *sk)
-{
-	return handle_destroy(sk);
-}
+int BPF_PROG(ew_destroy_btf, struct sock *sk) { return handle_destroy(sk); }
 
 /* ---- classic tracepoint programs (fallback) ---- */
 

@@ -5,9 +5,9 @@ namespace edgewatch::cmd {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,     // runtime failure (e.g. rules check found errors)
-  kExitUsage = 2,       // bad flags or configuration
-  kExitNoCapability = 3 // not root / BPF unusable / kernel feature missing
+  kExitFailure = 1,      // runtime failure (e.g. rules check found errors)
+  kExitUsage = 2,        // bad flags or configuration
+  kExitNoCapability = 3  // not root / BPF unusable / kernel feature missing
 };
 
 int RunCommand(int argc, char** argv);       // edgewatch run

@@ -84,7 +84,7 @@ Result<int64_t> ParseDurationFlag(const std::string& flag, const std::string& va
     return Err("flag --" + flag + ": \"" + value + "\" is not a duration like 500ms, 1s or 2m");
   }
   int64_t n = std::stoll(value.substr(0, i));
-  int64_t mult = unit == "ms" ? 1'000'000LL
+  int64_t mult = unit == "ms"  ? 1'000'000LL
                  : unit == "s" ? 1'000'000'000LL
                  : unit == "m" ? 60'000'000'000LL
                                : 0;

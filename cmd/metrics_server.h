@@ -12,7 +12,7 @@
 namespace prometheus {
 class Collectable;
 class Exposer;
-}
+}  // namespace prometheus
 
 namespace edgewatch::cmd {
 

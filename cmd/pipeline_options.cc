@@ -7,12 +7,11 @@
 namespace edgewatch::cmd {
 
 void PipelineFlags::Register(Flags& f) {
-  f.String("rules", &rules, "rule file or directory of *.yaml rule files (docs/rules.md)",
-           "PATH");
+  f.String("rules", &rules, "rule file or directory of *.yaml rule files (docs/rules.md)", "PATH");
   f.String("webhook", &webhook, "POST each alert as JSON to this URL", "URL");
   f.String("webhook-timeout", &webhook_timeout, "timeout of one webhook request", "DURATION");
-  f.String("webhook-header", &webhook_header, "extra webhook header, e.g. 'Authorization: Bearer x'",
-           "HEADER");
+  f.String("webhook-header", &webhook_header,
+           "extra webhook header, e.g. 'Authorization: Bearer x'", "HEADER");
   f.Bool("quiet", &quiet, "do not print alerts as JSON lines on stdout");
 }
 
@@ -22,7 +21,8 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
   if (!rules) return Err("rules: " + rules.error());
 
   std::vector<std::unique_ptr<alerting::Receiver>> receivers;
-  if (!flags.quiet) receivers.push_back(std::make_unique<alerting::StdoutReceiver>("stdout", stdout));
+  if (!flags.quiet)
+    receivers.push_back(std::make_unique<alerting::StdoutReceiver>("stdout", stdout));
   if (!flags.webhook.empty()) {
     alerting::WebhookConfig wc;
     wc.url = flags.webhook;

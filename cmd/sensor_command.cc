@@ -14,10 +14,11 @@ int SensorCommand(int argc, char** argv) {
   SensorFlags sf;
   std::string output = "-";
   std::string metrics = kDefaultMetricsListen;
-  Flags flags("sensor",
-              "Captures connection failures, retransmits and resets from the kernel and writes one\n"
-              "JSON record per line: edge windows and evidence events (docs/schema.md).\n"
-              "Needs root (CAP_BPF + CAP_PERFMON). Stop with Ctrl-C: the open window is flushed.");
+  Flags flags(
+      "sensor",
+      "Captures connection failures, retransmits and resets from the kernel and writes one\n"
+      "JSON record per line: edge windows and evidence events (docs/schema.md).\n"
+      "Needs root (CAP_BPF + CAP_PERFMON). Stop with Ctrl-C: the open window is flushed.");
   sf.Register(flags);
   flags.String("output", &output, "file to append records to, - for stdout", "FILE");
   flags.String("metrics-listen", &metrics, "address for /metrics, or off", "HOST:PORT");

@@ -49,15 +49,15 @@ struct LatencySummary {
 };
 
 struct EdgeWindow {
-  std::string node;              // sensor node name
-  uint64_t seq = 0;              // per-sensor sequence number, increments by one per record
-  int64_t window_start_ns = 0;   // unix epoch ns, inclusive
-  int64_t window_end_ns = 0;     // unix epoch ns, exclusive
+  std::string node;             // sensor node name
+  uint64_t seq = 0;             // per-sensor sequence number, increments by one per record
+  int64_t window_start_ns = 0;  // unix epoch ns, inclusive
+  int64_t window_end_ns = 0;    // unix epoch ns, exclusive
   Edge edge;
   std::array<uint64_t, kCounterCount> counts{};
-  LatencySummary connect_latency;        // client connects (successful), SYN → ESTABLISHED
-  std::vector<std::string> evidence_ids; // evidence events of this edge in this window (bounded)
-  uint64_t evidence_dropped = 0;         // evidence events left out by the per-window bound
+  LatencySummary connect_latency;         // client connects (successful), SYN → ESTABLISHED
+  std::vector<std::string> evidence_ids;  // evidence events of this edge in this window (bounded)
+  uint64_t evidence_dropped = 0;          // evidence events left out by the per-window bound
 
   uint64_t& at(Counter c) { return counts[static_cast<size_t>(c)]; }
   uint64_t at(Counter c) const { return counts[static_cast<size_t>(c)]; }

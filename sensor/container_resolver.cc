@@ -18,7 +18,8 @@ const std::string kEmpty;
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c)))
+    if (!std::isxdigit(static_cast<unsigned char>(c)) ||
+        std::isupper(static_cast<unsigned char>(c)))
       return false;
   }
   return true;

@@ -70,10 +70,10 @@ bool EdgeAggregator::Add(const TcpEvent& e, schema::EvidenceEvent* evidence) {
     case TcpEventKind::kConnectFailed: {
       std::string_view cause = FailureCause(e.kind, e.sk_err);
       C c = cause == "refused"       ? C::kRefused
-                  : cause == "timeout"     ? C::kTimeout
-                  : cause == "reset"       ? C::kReset
-                  : cause == "unreachable" ? C::kUnreachable
-                                           : C::kOtherFailures;
+            : cause == "timeout"     ? C::kTimeout
+            : cause == "reset"       ? C::kReset
+            : cause == "unreachable" ? C::kUnreachable
+                                     : C::kOtherFailures;
       ++w.at(c);
       failure = true;
       break;
@@ -89,8 +89,7 @@ bool EdgeAggregator::Add(const TcpEvent& e, schema::EvidenceEvent* evidence) {
       ev_kind = schema::EvidenceKind::kReset;
       break;
     case TcpEventKind::kRetransmit:
-      ++w.at(e.old_state == 2 /* SYN_SENT */ ? C::kSynRetransmits
-                                             : C::kDataRetransmits);
+      ++w.at(e.old_state == 2 /* SYN_SENT */ ? C::kSynRetransmits : C::kDataRetransmits);
       break;
     case TcpEventKind::kSynackRetransmit:
       ++w.at(C::kSynackRetransmits);

@@ -19,9 +19,9 @@ namespace edgewatch::sensor {
 struct AggregatorConfig {
   std::string node;
   int64_t window_ns = 1'000'000'000;
-  size_t max_edges = 10000;             // per window; further edges go to the overflow edge
-  size_t max_evidence_per_edge = 16;    // per window
-  uint64_t run_id = 0;                  // makes evidence ids unique per sensor run
+  size_t max_edges = 10000;           // per window; further edges go to the overflow edge
+  size_t max_evidence_per_edge = 16;  // per window
+  uint64_t run_id = 0;                // makes evidence ids unique per sensor run
 };
 
 class EdgeAggregator : public StatsSource {

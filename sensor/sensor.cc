@@ -39,7 +39,8 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
   opts.mode = s->cfg_.attach_mode;
   opts.self_pid = s->cfg_.ignore_self ? static_cast<uint32_t>(getpid()) : 0;
   Sensor* raw = s.get();
-  auto src = TcpLifecycleSource::Open(opts, [raw](const void* d, size_t n) { raw->OnRawEvent(d, n); });
+  auto src =
+      TcpLifecycleSource::Open(opts, [raw](const void* d, size_t n) { raw->OnRawEvent(d, n); });
   if (!src) return Err(src.error());
   s->source_ = std::move(*src);
   return s;

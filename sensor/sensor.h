@@ -17,13 +17,13 @@
 namespace edgewatch::sensor {
 
 struct SensorConfig {
-  std::string node;                       // default: the host name
-  int64_t window_ns = 1'000'000'000;      // window length; windows align to multiples of it
-  int64_t flush_grace_ns = 200'000'000;   // wait after a window's end for late ring-buffer events
+  std::string node;                      // default: the host name
+  int64_t window_ns = 1'000'000'000;     // window length; windows align to multiples of it
+  int64_t flush_grace_ns = 200'000'000;  // wait after a window's end for late ring-buffer events
   size_t max_edges = 10000;
   size_t max_evidence_per_edge = 16;
   AttachMode attach_mode = AttachMode::kAuto;
-  bool ignore_self = true;                // drop this process's own connections (webhooks, Kafka)
+  bool ignore_self = true;  // drop this process's own connections (webhooks, Kafka)
 };
 
 class Sensor : public StatsSource {

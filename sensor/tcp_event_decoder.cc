@@ -14,8 +14,8 @@ namespace edgewatch::sensor {
 
 const char* TcpStateName(uint8_t state) {
   static constexpr const char* kNames[] = {
-      "UNKNOWN",  "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",  "TIME_WAIT",
-      "CLOSE",    "CLOSE_WAIT",  "LAST_ACK",   "LISTEN",   "CLOSING",   "NEW_SYN_RECV"};
+      "UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT",
+      "CLOSE",   "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "CLOSING",   "NEW_SYN_RECV"};
   return state < std::size(kNames) ? kNames[state] : "UNKNOWN";
 }
 

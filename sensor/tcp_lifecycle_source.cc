@@ -49,8 +49,7 @@ Result<std::unique_ptr<TcpLifecycleSource>> TcpLifecycleSource::Open(
 
   src->skel_ = tcp_lifecycle__open();
   if (src->skel_ == nullptr) {
-    return Err(std::string("opening the tcp_lifecycle BPF object failed: ") +
-               std::strerror(errno));
+    return Err(std::string("opening the tcp_lifecycle BPF object failed: ") + std::strerror(errno));
   }
   src->skel_->rodata->self_tgid = opts.self_pid;
   bpf_program* prog;
@@ -63,9 +62,10 @@ Result<std::unique_ptr<TcpLifecycleSource>> TcpLifecycleSource::Open(
                " — the kernel verifier refused them; rerun with EDGEWATCH_BPF_DEBUG=1 for its log");
   }
   if (int err = tcp_lifecycle__attach(src->skel_); err != 0) {
-    return Err("attaching the tcp_lifecycle BPF programs (" + src->mode_name_ +
-               ") failed: " + std::strerror(-err) +
-               " — the kernel lacks the tracepoints sock:inet_sock_set_state / tcp:* (Linux ≥ 4.16)");
+    return Err(
+        "attaching the tcp_lifecycle BPF programs (" + src->mode_name_ +
+        ") failed: " + std::strerror(-err) +
+        " — the kernel lacks the tracepoints sock:inet_sock_set_state / tcp:* (Linux ≥ 4.16)");
   }
   src->rb_ = ring_buffer__new(bpf_map__fd(src->skel_->maps.events), &TcpLifecycleSource::OnSample,
                               src.get(), nullptr);

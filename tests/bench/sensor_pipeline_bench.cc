@@ -24,8 +24,8 @@ std::vector<ew_tcp_event> MakeEvents(int edges, int failure_every) {
     ew_tcp_event r{};
     r.ts_ns = 1'000'000 + i;
     r.start_ns = 1'000'000;
-    r.kind = (failure_every > 0 && i % failure_every == 0) ? EW_TCP_CONNECT_FAILED
-                                                           : EW_TCP_CONNECTED;
+    r.kind =
+        (failure_every > 0 && i % failure_every == 0) ? EW_TCP_CONNECT_FAILED : EW_TCP_CONNECTED;
     r.sk_err = r.kind == EW_TCP_CONNECT_FAILED ? 111 : 0;
     r.role = EW_ROLE_CLIENT;
     r.family = AF_INET;

@@ -39,7 +39,8 @@ class CollectingSink : public Base {
     return out;
   }
   // Sum of one counter over the windows matching `pred`.
-  uint64_t Sum(schema::Counter c, const std::function<bool(const schema::EdgeWindow&)>& pred) const {
+  uint64_t Sum(schema::Counter c,
+               const std::function<bool(const schema::EdgeWindow&)>& pred) const {
     uint64_t n = 0;
     for (const auto& w : Windows(pred)) n += w.at(c);
     return n;

@@ -20,9 +20,7 @@ std::string MakeTempDir() {
   return d ? d : "/tmp";
 }
 
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

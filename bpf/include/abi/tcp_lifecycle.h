@@ -15,12 +15,12 @@
 #define EW_COMM_LEN 16
 
 enum ew_tcp_event_kind {
-	EW_TCP_CONNECTED = 1,	     /* client SYN_SENT -> ESTABLISHED */
-	EW_TCP_CONNECT_FAILED = 2,   /* client SYN_SENT -> CLOSE with an error */
-	EW_TCP_ACCEPTED = 3,	     /* server SYN_RECV -> ESTABLISHED */
-	EW_TCP_ACCEPT_FAILED = 4,    /* server SYN_RECV -> CLOSE */
-	EW_TCP_RESET = 5,	     /* later state -> CLOSE with ECONNRESET/EPIPE */
-	EW_TCP_RETRANSMIT = 6,	     /* segment retransmitted; state tells SYN from data */
+	EW_TCP_CONNECTED = 1,	   /* client SYN_SENT -> ESTABLISHED */
+	EW_TCP_CONNECT_FAILED = 2, /* client SYN_SENT -> CLOSE with an error */
+	EW_TCP_ACCEPTED = 3,	   /* server SYN_RECV -> ESTABLISHED */
+	EW_TCP_ACCEPT_FAILED = 4,  /* server SYN_RECV -> CLOSE */
+	EW_TCP_RESET = 5,	   /* later state -> CLOSE with ECONNRESET/EPIPE */
+	EW_TCP_RETRANSMIT = 6,	   /* segment retransmitted; state tells SYN from data */
 	EW_TCP_SYNACK_RETRANSMIT = 7,
 	EW_TCP_RST_SENT = 8,
 	EW_TCP_RST_RECEIVED = 9,

@@ -154,9 +154,9 @@ TEST(EdgewatchRun, RefusedConnectReachesTheWebhookWithEvidence) {
 
 TEST(EdgewatchCli, WithoutCapabilitiesTheSensorSaysWhatIsMissing) {
   if (!testing::IsRoot()) GTEST_SKIP() << "needs root to drop to an unprivileged user";
-  ChildProcess p({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                  "--inh-caps=-all", "--bounding-set=-all", testing::EdgewatchBinary(), "sensor",
-                  "--metrics-listen", "off"});
+  ChildProcess p({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                  "--bounding-set=-all", testing::EdgewatchBinary(), "sensor", "--metrics-listen",
+                  "off"});
   EXPECT_EQ(p.Wait(10s), 3) << p.Stderr();
   EXPECT_NE(p.Stderr().find("missing capability"), std::string::npos) << p.Stderr();
   EXPECT_NE(p.Stderr().find("CAP_BPF"), std::string::npos) << p.Stderr();
@@ -184,8 +184,8 @@ TEST(EdgewatchCli, DetectorReplaysARecordingAndReportsBadLines) {
   ev.edge_key = w.edge.Key();
   ev.pid = 4242;
   ev.comm = "billing";
-  testing::WriteFile(dir + "/rec.jsonl", schema::Encode(ev) + "\n{not json\n" +
-                                             schema::Encode(w) + "\n");
+  testing::WriteFile(dir + "/rec.jsonl",
+                     schema::Encode(ev) + "\n{not json\n" + schema::Encode(w) + "\n");
   ChildProcess p({testing::EdgewatchBinary(), "detector", "--rules", dir + "/checkout.yaml",
                   "--input", dir + "/rec.jsonl"});
   ASSERT_EQ(p.Wait(20s), 0) << p.Stderr();

@@ -1,6 +1,7 @@
 // The sensor against the real kernel: connections made in network namespaces this test creates,
 // asserting the exact records the sensor produces for them.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -8,9 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <cerrno>
-#include <fcntl.h>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -159,8 +159,8 @@ TEST_F(TcpLifecycleTest, ConnectToClosedPortIsRefused) {
 
 TEST_F(TcpLifecycleTest, DroppedSynsTimeOutWithTheKernelsRetransmitCount) {
   const int port = 7102;
-  ASSERT_EQ(NetnsPair::Exec(net_->server_ns(),
-                            "iptables -A INPUT -p tcp --dport " + std::to_string(port) + " -j DROP"),
+  ASSERT_EQ(NetnsPair::Exec(net_->server_ns(), "iptables -A INPUT -p tcp --dport " +
+                                                   std::to_string(port) + " -j DROP"),
             0)
       << "iptables failed";
   long long before = NetnsPair::NetstatCounter(net_->client_ns(), "TcpExt", "TCPSynRetrans");
@@ -190,8 +190,8 @@ TEST_F(TcpLifecycleTest, DroppedSynsTimeOutWithTheKernelsRetransmitCount) {
 
 TEST_F(TcpLifecycleTest, ApplicationConnectTimeoutAfterSynRetransmitsIsATimeout) {
   const int port = 7103;
-  ASSERT_EQ(NetnsPair::Exec(net_->server_ns(),
-                            "iptables -A INPUT -p tcp --dport " + std::to_string(port) + " -j DROP"),
+  ASSERT_EQ(NetnsPair::Exec(net_->server_ns(), "iptables -A INPUT -p tcp --dport " +
+                                                   std::to_string(port) + " -j DROP"),
             0);
   // Like curl --connect-timeout: non-blocking connect, give up after 1.5s (one SYN retransmit).
   pid_t child = ForkInNetns(net_->client_ns(), "ew-apptimeout", [&] {
@@ -293,7 +293,9 @@ TEST_F(TcpLifecycleTest, FirewallRejectWithTcpResetOnDataIsAReset) {
 TEST_F(TcpLifecycleTest, ContainerIdComesFromTheProcessCgroup) {
   std::string root = sensor::ContainerResolver::FindCgroup2Root();
   if (root.empty()) GTEST_SKIP() << "no cgroup2 mount on this machine";
-  const std::string id = "4f1c0ffee0ddba11c0dec0de5eed1e55" "0123456789abcdef0123456789abcdef";
+  const std::string id =
+      "4f1c0ffee0ddba11c0dec0de5eed1e55"
+      "0123456789abcdef0123456789abcdef";
   const std::string slice = root + "/edgewatch-test-" + std::to_string(getpid()) + ".slice";
   const std::string scope = slice + "/docker-" + id + ".scope";
   std::filesystem::create_directories(scope);
@@ -416,8 +418,7 @@ TEST_F(TcpLifecycleTest, HealthyRequestsCountConnectsAndNoFailures) {
   auto edge = ClientEdge("ew-healthy", port);
   auto server_edge = ServerEdge(port);
   ASSERT_TRUE(WaitFor([&] { return sink_->Sum(Counter::kConnects, edge) == kRequests; }, 5s));
-  ASSERT_TRUE(
-      WaitFor([&] { return sink_->Sum(Counter::kAccepts, server_edge) == kRequests; }, 5s));
+  ASSERT_TRUE(WaitFor([&] { return sink_->Sum(Counter::kAccepts, server_edge) == kRequests; }, 5s));
   std::this_thread::sleep_for(500ms);  // two more windows: nothing else may show up
   for (const auto& w : sink_->Windows(edge)) {
     EXPECT_EQ(w.Failures(), 0u);

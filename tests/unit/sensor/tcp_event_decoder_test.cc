@@ -6,8 +6,8 @@
 
 #include <cstring>
 
-#include "sensor/tcp_lifecycle_abi.h"
 #include "sensor/container_resolver.h"
+#include "sensor/tcp_lifecycle_abi.h"
 
 namespace edgewatch::sensor {
 namespace {
@@ -101,7 +101,8 @@ TEST(ContainerResolver, ContainerIdFromRuntimePaths) {
   EXPECT_EQ(ContainerResolver::ContainerIdFromPath("/system.slice/docker-" + id + ".scope"), id);
   EXPECT_EQ(ContainerResolver::ContainerIdFromPath(
                 "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/"
-                "cri-containerd-" + id2 + ".scope"),
+                "cri-containerd-" +
+                id2 + ".scope"),
             id2);
   EXPECT_EQ(ContainerResolver::ContainerIdFromPath("/kubepods/besteffort/pod9/" + id2), id2);
   EXPECT_EQ(ContainerResolver::ContainerIdFromPath("/user.slice/user-0.slice/session-3.scope"), "");

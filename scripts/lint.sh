@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Style checks: clang-format on every tracked C/C++ file (kernel style under bpf/, see
+# bpf/.clang-format) and, with --tidy, clang-tidy over the build's compile_commands.json.
+#   scripts/lint.sh            format check (fast; part of the test suite)
+#   scripts/lint.sh --tidy     also clang-tidy (minutes)
+#   scripts/lint.sh --fix      reformat in place
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+mapfile -t files < <(git ls-files '*.c' '*.cc' '*.h' | grep -v '^bpf/vmlinux/')
+if [[ "${1:-}" == "--fix" ]]; then
+  clang-format -i "${files[@]}"
+  exit 0
+fi
+clang-format --dry-run --Werror "${files[@]}"
+echo "lint: clang-format clean on ${#files[@]} files"
+if [[ "${1:-}" == "--tidy" ]]; then
+  build=${BUILD_DIR:-$top/build}
+  mapfile -t sources < <(git ls-files '*.cc')
+  run-clang-tidy -quiet -p "$build" -j "$(nproc)" "${sources[@]/#/$top/}"
+fi
