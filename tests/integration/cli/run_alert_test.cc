@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "schema/codec.h"
@@ -150,6 +151,44 @@ TEST(EdgewatchRun, RefusedConnectReachesTheWebhookWithEvidence) {
 
   EXPECT_EQ(run.Signal(SIGTERM, 10s), 0) << run.Stderr();
   EXPECT_NE(run.Stderr().find("stopped"), std::string::npos);
+}
+
+TEST(EdgewatchSensor, SigintFlushesTheOpenWindowToTheOutputFile) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, network namespaces)";
+  std::string why;
+  auto net = NetnsPair::Create(&why);
+  ASSERT_NE(net, nullptr) << why;
+  std::string out = testing::MakeTempDir() + "/records.jsonl";
+  // A window far longer than the test: only the shutdown flush can write it.
+  ChildProcess sensor({testing::EdgewatchBinary(), "sensor", "--output", out, "--window", "60m",
+                       "--metrics-listen", "off", "--node", "flush-node"});
+  ASSERT_TRUE(WaitFor([&] { return sensor.Stderr().find("attached") != std::string::npos; }, 15s))
+      << sensor.Stderr();
+  pid_t client = testing::ForkInNetns(net->client_ns(), "ew-flush",
+                                      [] { return testing::TcpConnect("10.77.0.1", 7202, 0); });
+  ASSERT_EQ(testing::WaitChild(client, 5s), ECONNREFUSED);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(sensor.Signal(SIGINT, 10s), 0) << sensor.Stderr();
+
+  schema::Decoder decoder;
+  std::istringstream lines(testing::ReadFile(out));
+  std::string line;
+  int windows = 0, evidence = 0;
+  while (std::getline(lines, line)) {
+    auto r = decoder.Decode(line);
+    ASSERT_TRUE(r.ok()) << r.error() << ": " << line;
+    if (auto* w = std::get_if<schema::EdgeWindow>(&*r)) {
+      if (w->edge.client.workload != "ew-flush") continue;
+      ++windows;
+      EXPECT_EQ(w->at(schema::Counter::kRefused), 1u);
+      EXPECT_EQ(w->node, "flush-node");
+      EXPECT_LT(w->window_end_ns - w->window_start_ns, 3600'000'000'000LL) << "partial window";
+    } else if (auto* e = std::get_if<schema::EvidenceEvent>(&*r)) {
+      if (e->comm == "ew-flush") ++evidence;
+    }
+  }
+  EXPECT_EQ(windows, 1);
+  EXPECT_EQ(evidence, 1);
 }
 
 TEST(EdgewatchCli, WithoutCapabilitiesTheSensorSaysWhatIsMissing) {
