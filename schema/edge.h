@@ -11,6 +11,9 @@ enum class Side : uint8_t { kClient, kServer };
 
 const char* SideName(Side side);
 
+// "10.0.0.1:443", or "[fd00::1]:443" for IPv6 (RFC 3986 style).
+std::string HostPort(const std::string& ip, uint16_t port);
+
 struct Peer {
   std::string ip;            // textual IPv4 or IPv6 address
   uint16_t port = 0;         // server port; always 0 for clients (ephemeral ports are collapsed)
@@ -27,7 +30,8 @@ struct Edge {
   std::string protocol = "tcp";
 
   // Stable identity used for aggregation, detector state and Kafka keys:
-  // "<side>|<client workload>|<client container>|<client ip>|<server ip>:<port>|<protocol>".
+  // "<side>|<client workload>|<client container>|<client ip>|<server>|<protocol>", where
+  // <server> is HostPort(server.ip, server.port).
   // The server's workload is not part of it: the address and port name the service.
   std::string Key() const;
 

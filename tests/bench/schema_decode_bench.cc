@@ -29,7 +29,9 @@ EdgeWindow RealisticWindow(uint64_t seq) {
   w.at(Counter::kSynRetransmits) = 96;
   w.at(Counter::kDataRetransmits) = 412;
   w.at(Counter::kResetsReceived) = 4;
-  for (uint64_t us : {180u, 220u, 950u, 3'100u, 240u}) w.connect_latency.Add(us);
+  for (uint64_t us : {180u, 220u, 950u, 3'100u, 240u}) {
+    w.connect_latency.Add(us);
+  }
   for (int i = 0; i < 4; ++i) {
     w.evidence_ids.push_back("ip-10-12-3-44/1795342400000000000/" + std::to_string(90'210 + i));
   }
@@ -39,7 +41,9 @@ EdgeWindow RealisticWindow(uint64_t seq) {
 
 void BM_DecodeEdgeWindow(benchmark::State& state) {
   std::vector<std::string> wire;
-  for (uint64_t i = 0; i < 64; ++i) wire.push_back(Encode(RealisticWindow(1'000 + i)));
+  for (uint64_t i = 0; i < 64; ++i) {
+    wire.push_back(Encode(RealisticWindow(1'000 + i)));
+  }
   Decoder decoder;
   size_t i = 0;
   int64_t bytes = 0;

@@ -79,9 +79,14 @@ TEST(TcpEventDecoder, RejectsMalformedRecordsAndCountsThem) {
   EXPECT_FALSE(d.Decode(&raw, sizeof raw));
   std::vector<StatSample> s;
   d.CollectStats(s);
+  bool found = false;
   for (const auto& x : s) {
-    if (x.name == "edgewatch_sensor_events_malformed_total") EXPECT_EQ(x.value, 3);
+    if (x.name == "edgewatch_sensor_events_malformed_total") {
+      EXPECT_EQ(x.value, 3);
+      found = true;
+    }
   }
+  EXPECT_TRUE(found);
 }
 
 TEST(TcpEventDecoder, FailureCauses) {

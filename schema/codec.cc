@@ -1,0 +1,134 @@
+// Encoders of the wire records (nlohmann::json). The decoders live in decoder.cc; the field
+// list of each record is documented in docs/schema.md — keep the three in step.
+#include "schema/codec.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace edgewatch::schema {
+namespace {
+
+// ordered_json keeps insertion order, so "schema" comes first and records read naturally.
+using Json = nlohmann::ordered_json;
+
+// An object with room for n members. ordered_json stores members in a vector of
+// pair<const string, json>, which copies every member (deeply) each time it grows.
+Json Object(size_t n) {
+  Json j = Json::object();
+  j.get_ref<Json::object_t&>().reserve(n);
+  return j;
+}
+
+Json PeerJson(const Peer& p, bool with_port) {
+  Json j = Object(4);
+  j["ip"] = p.ip;
+  // Client ports are ephemeral and collapsed before aggregation: always 0, so not sent.
+  if (with_port) {
+    j["port"] = p.port;
+  }
+  j["workload"] = p.workload;
+  j["container_id"] = p.container_id;
+  return j;
+}
+
+Json EdgeJson(const Edge& e) {
+  Json j = Object(5);
+  j["side"] = SideName(e.side);
+  j["client"] = PeerJson(e.client, /*with_port=*/false);
+  j["server"] = PeerJson(e.server, /*with_port=*/true);
+  j["protocol"] = e.protocol;
+  j["key"] = e.Key();  // derived; for consumers that join or partition on it
+  return j;
+}
+
+// JSON has no NaN or infinity; null stands for any non-finite value (decoded as NaN).
+Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json EvidenceJson(const EvidenceEvent& e) {
+  Json j = Object(18);
+  j["schema"] = kEvidenceSchema;
+  j["id"] = e.id;
+  j["node"] = e.node;
+  j["kind"] = EvidenceKindName(e.kind);
+  j["cause"] = e.cause;
+  j["time"] = FormatTime(e.time_ns);
+  j["edge"] = EdgeJson(e.edge);
+  j["edge_key"] = e.edge_key;
+  Json& tuple = j["tuple"] = Object(5);
+  tuple["protocol"] = e.protocol;
+  tuple["src_ip"] = e.src_ip;
+  tuple["src_port"] = e.src_port;
+  tuple["dst_ip"] = e.dst_ip;
+  tuple["dst_port"] = e.dst_port;
+  Json& process = j["process"] = Object(2);
+  process["pid"] = e.pid;
+  process["comm"] = e.comm;
+  j["container_id"] = e.container_id;
+  j["cgroup_id"] = e.cgroup_id;
+  j["netns"] = e.netns;
+  j["sk_err"] = e.sk_err;
+  j["old_state"] = e.old_state;
+  j["syn_retransmits"] = e.syn_retransmits;
+  j["duration_us"] = e.duration_us;
+  return j;
+}
+
+// Kernel comms and peer-supplied names are not guaranteed UTF-8; invalid bytes become U+FFFD
+// instead of an exception on the data path.
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string Encode(const EdgeWindow& w) {
+  Json j = Object(11);
+  j["schema"] = kEdgeWindowSchema;
+  j["node"] = w.node;
+  j["seq"] = w.seq;
+  j["window_start"] = FormatTime(w.window_start_ns);
+  j["window_end"] = FormatTime(w.window_end_ns);
+  j["edge"] = EdgeJson(w.edge);
+  Json& counts = j["counts"] = Object(kCounterCount);
+  for (size_t i = 0; i < kCounterCount; ++i) {
+    counts[std::string(CounterName(static_cast<Counter>(i)))] = w.counts[i];
+  }
+  Json& latency = j["connect_latency_us"] = Object(3);
+  latency["count"] = w.connect_latency.count;
+  latency["sum"] = w.connect_latency.sum_us;
+  latency["max"] = w.connect_latency.max_us;
+  j["evidence_ids"] = w.evidence_ids;
+  j["evidence_dropped"] = w.evidence_dropped;
+  return Dump(j);
+}
+
+std::string Encode(const EvidenceEvent& e) { return Dump(EvidenceJson(e)); }
+
+std::string Encode(const Alert& a) {
+  Json j = Object(21);
+  j["schema"] = kAlertSchema;
+  j["fingerprint"] = a.fingerprint;
+  j["status"] = AlertStatusName(a.status);
+  j["rule"] = a.rule;
+  j["rule_file"] = a.rule_file;
+  j["business_system"] = a.business_system;
+  j["severity"] = a.severity;
+  j["labels"] = Json(a.labels);
+  j["annotations"] = Json(a.annotations);
+  j["node"] = a.node;
+  j["edge"] = EdgeJson(a.edge);
+  j["signal"] = a.signal;
+  j["comparison"] = a.comparison;
+  j["threshold"] = Number(a.threshold);
+  j["value"] = Number(a.value);
+  j["starts_at"] = FormatTime(a.starts_at_ns);
+  j["ends_at"] = a.ends_at_ns == 0 ? Json(nullptr) : Json(FormatTime(a.ends_at_ns));
+  j["window_end"] = FormatTime(a.window_end_ns);
+  j["evidence_ids"] = a.evidence_ids;
+  Json& evidence = j["evidence"] = Json::array();
+  for (const EvidenceEvent& e : a.evidence) {
+    evidence.push_back(EvidenceJson(e));
+  }
+  return Dump(j);
+}
+
+}  // namespace edgewatch::schema

@@ -1,0 +1,720 @@
+// Decoder (declared in codec.h): simdjson on-demand over the three wire records.
+//
+// Each object is walked once, in whatever order its fields come; known fields are dispatched
+// through a small name table, unknown ones are skipped (forward compatibility), and a bit per
+// known field catches the missing ones. Every field listed in a table is required. Errors
+// name the field path; the path is assembled only on failure, as the error unwinds.
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "schema/codec.h"
+
+namespace edgewatch::schema {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// What went wrong, and where (dotted path, innermost part added first).
+struct Failure {
+  std::string path;
+  std::string what;
+
+  bool Set(std::string w) {
+    what = std::move(w);
+    return false;
+  }
+  bool At(std::string_view field) {
+    if (!path.empty() && path.front() != '[') {
+      path.insert(path.begin(), '.');
+    }
+    path.insert(0, field);
+    return false;
+  }
+  bool AtIndex(size_t i) {
+    if (!path.empty() && path.front() != '[') {
+      path.insert(path.begin(), '.');
+    }
+    path.insert(0, "[" + std::to_string(i) + "]");
+    return false;
+  }
+};
+
+// Type errors name what was expected; anything else is broken JSON, said as simdjson says it.
+bool Fail(simdjson::error_code e, std::string_view expected, Failure& f) {
+  switch (e) {
+    case simdjson::INCORRECT_TYPE:
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return f.Set("expected " + std::string(expected));
+    default:
+      return f.Set(std::string("malformed JSON: ") + simdjson::error_message(e));
+  }
+}
+
+bool Read(od::value v, std::string& out, Failure& f) {
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, "string", f);
+  out = std::string(s);  // cheaper than assign(), which must allow for aliasing
+  return true;
+}
+
+bool Read(od::value v, uint64_t& out, Failure& f) {
+  if (auto e = v.get_uint64().get(out)) return Fail(e, "unsigned integer", f);
+  return true;
+}
+
+template <typename U>
+bool ReadNarrow(od::value v, U& out, std::string_view expected, Failure& f) {
+  uint64_t x = 0;
+  if (auto e = v.get_uint64().get(x)) return Fail(e, expected, f);
+  if (x > std::numeric_limits<U>::max()) return Fail(simdjson::INCORRECT_TYPE, expected, f);
+  out = static_cast<U>(x);
+  return true;
+}
+bool Read(od::value v, uint16_t& out, Failure& f) {
+  return ReadNarrow(v, out, "unsigned 16-bit integer", f);
+}
+bool Read(od::value v, uint32_t& out, Failure& f) {
+  return ReadNarrow(v, out, "unsigned 32-bit integer", f);
+}
+
+bool Read(od::value v, int32_t& out, Failure& f) {
+  int64_t x = 0;
+  constexpr std::string_view kExpected = "32-bit integer";
+  if (auto e = v.get_int64().get(x)) return Fail(e, kExpected, f);
+  if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
+    return Fail(simdjson::INCORRECT_TYPE, kExpected, f);
+  }
+  out = static_cast<int32_t>(x);
+  return true;
+}
+
+// null stands for a non-finite value (see Number() in codec.cc).
+bool ReadDouble(od::value v, double& out, Failure& f) {
+  bool is_null = false;
+  if (auto e = v.is_null().get(is_null)) return Fail(e, "number or null", f);
+  if (is_null) {
+    out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  if (auto e = v.get_double().get(out)) return Fail(e, "number or null", f);
+  return true;
+}
+
+bool ReadTime(od::value v, int64_t& out, Failure& f) {
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, "RFC 3339 time string", f);
+  Result<int64_t> t = ParseTime(s);
+  if (!t.ok()) return f.Set(t.error());
+  out = *t;
+  return true;
+}
+
+// null (an alert that has not ended) reads as 0.
+bool ReadOptionalTime(od::value v, int64_t& out, Failure& f) {
+  bool is_null = false;
+  if (auto e = v.is_null().get(is_null)) return Fail(e, "RFC 3339 time string or null", f);
+  if (is_null) {
+    out = 0;
+    return true;
+  }
+  return ReadTime(v, out, f);
+}
+
+bool Read(od::value v, std::vector<std::string>& out, Failure& f) {
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return Fail(e, "array of strings", f);
+  out.clear();
+  size_t count = 0;  // a scan of the structural index: cheaper than regrowing the vector
+  if (auto e = arr.count_elements().get(count)) return Fail(e, "array of strings", f);
+  out.reserve(count);
+  size_t i = 0;
+  for (auto item : arr) {
+    od::value elem;
+    if (auto e = item.get(elem)) {
+      Fail(e, "string", f);
+      return f.AtIndex(i);
+    }
+    if (!Read(elem, out.emplace_back(), f)) return f.AtIndex(i);
+    ++i;
+  }
+  return true;
+}
+
+bool Read(od::value v, std::map<std::string, std::string>& out, Failure& f) {
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return Fail(e, "object of strings", f);
+  out.clear();
+  for (auto item : obj) {
+    od::field fld;
+    std::string_view key;
+    if (auto e = std::move(item).get(fld)) return Fail(e, "object of strings", f);
+    if (auto e = fld.unescaped_key().get(key)) return Fail(e, "object key", f);
+    std::string k(key);
+    std::string& slot = out[k];
+    if (!Read(fld.value(), slot, f)) return f.At(k);
+  }
+  return true;
+}
+
+bool ReadExact(od::value v, std::string_view want, Failure& f) {
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, "string", f);
+  if (s != want) {
+    return f.Set("expected \"" + std::string(want) + "\", got \"" + std::string(s) + "\"");
+  }
+  return true;
+}
+
+// A field name prepared for comparison with raw keys in the input buffer. The name plus its
+// closing quote (m bytes) is held as little-endian 8-byte words, so a key is
+// checked with two or three integer compares instead of a byte loop or memcmp call: this runs
+// for every key of every record. Loads may reach past a short key, never past the padding.
+struct FieldKey {
+  uint64_t head = 0;  // bytes [0, 8), masked when m < 8
+  uint64_t mid = 0;   // bytes [8, 16), used when 16 < m <= 24
+  uint64_t tail = 0;  // bytes [m - 8, m), used when m > 8
+  uint64_t mask = 0;  // of `head`
+  size_t m = 0;
+  std::string_view name;  // for names longer than 23 bytes (none yet): a plain comparison
+};
+
+static_assert(std::endian::native == std::endian::little, "FieldKey words are little-endian");
+
+constexpr uint64_t Word(std::string_view quoted, size_t from) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < 8 && from + i < quoted.size(); ++i) {
+    w |= uint64_t{static_cast<unsigned char>(quoted[from + i])} << (8 * i);
+  }
+  return w;
+}
+
+constexpr FieldKey MakeKey(std::string_view name) {
+  // The quoted form is name + '"'; built byte by byte to stay constexpr.
+  std::array<char, 25> buf{};
+  for (size_t i = 0; i < name.size() && i < 24; ++i) {
+    buf[i] = name[i];
+  }
+  buf[std::min<size_t>(name.size(), 24)] = '"';
+  const std::string_view q(buf.data(), std::min<size_t>(name.size(), 24) + 1);
+  FieldKey k;
+  k.name = name;
+  k.m = name.size() + 1;
+  k.mask = k.m >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * k.m)) - 1;
+  k.head = Word(q, 0) & k.mask;
+  k.mid = Word(q, 8);
+  k.tail = k.m > 8 && k.m <= 24 ? Word(q, k.m - 8) : 0;
+  return k;
+}
+
+inline uint64_t Load(const char* p) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+inline bool KeyIs(const char* raw, const FieldKey& k) {
+  if ((Load(raw) & k.mask) != k.head) return false;
+  if (k.m <= 8) return true;
+  if (k.m <= 16) return Load(raw + k.m - 8) == k.tail;
+  if (k.m <= 24) return Load(raw + 8) == k.mid && Load(raw + k.m - 8) == k.tail;
+  for (size_t i = 0; i < k.name.size(); ++i) {  // stops at the key's closing quote at the latest
+    if (raw[i] != k.name[i]) return false;
+  }
+  return raw[k.name.size()] == '"';
+}
+
+// The known fields of one JSON object: names for lookups and messages, keys for matching.
+template <size_t N>
+struct FieldTable {
+  std::array<std::string_view, N> names;
+  std::array<FieldKey, N> keys;
+};
+
+template <size_t N>
+constexpr FieldTable<N> MakeTable(const std::array<std::string_view, N>& names) {
+  FieldTable<N> t{names, {}};
+  for (size_t i = 0; i < N; ++i) {
+    t.keys[i] = MakeKey(names[i]);
+  }
+  return t;
+}
+
+// Index of the field a raw key names, or -1. `hint` is where the encoder's order puts the
+// next field, so in-order input costs one comparison per key.
+template <size_t N>
+int FieldIndex(const FieldTable<N>& table, od::raw_json_string key, size_t hint) {
+  const char* raw = key.raw();
+  for (size_t n = 0; n < N; ++n) {
+    const size_t i = hint + n < N ? hint + n : hint + n - N;
+    if (KeyIs(raw, table.keys[i])) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool HasEscape(od::raw_json_string key) {
+  for (const char* p = key.raw(); *p != '"'; ++p) {
+    if (*p == '\\') return true;
+  }
+  return false;
+}
+
+// Walks `obj`, calling on_field(index, value) for each field named in `names`; all of them are
+// required. on_field returns false after filling `f` (path relative to the field's value).
+template <size_t N, typename OnField>
+bool WalkObject(od::object obj, const FieldTable<N>& table, Failure& f, OnField&& on_field) {
+  static_assert(N <= 64);
+  const std::array<std::string_view, N>& names = table.names;
+  uint64_t seen = 0;
+  size_t hint = 0;
+  for (auto item : obj) {
+    od::field fld;
+    if (auto e = std::move(item).get(fld)) return Fail(e, "object", f);
+    int i = FieldIndex(table, fld.key(), hint);
+    if (i < 0 && HasEscape(fld.key())) {  // rare: a key spelled with escapes, e.g. "n\u006fde"
+      std::string_view key;
+      if (auto e = fld.unescaped_key().get(key)) return Fail(e, "object key", f);
+      i = static_cast<int>(std::find(names.begin(), names.end(), key) - names.begin());
+      if (i == static_cast<int>(N)) {
+        i = -1;
+      }
+    }
+    if (i < 0) {
+      continue;  // unknown: skipped by the iterator
+    }
+    const auto idx = static_cast<size_t>(i);
+    if (!on_field(idx, fld.value())) return f.At(names[idx]);
+    seen |= uint64_t{1} << idx;
+    hint = idx + 1 < N ? idx + 1 : 0;
+  }
+  for (size_t i = 0; i < N; ++i) {
+    if ((seen & (uint64_t{1} << i)) == 0) {
+      f.Set("missing");
+      return f.At(names[i]);
+    }
+  }
+  return true;
+}
+
+template <size_t N, typename OnField>
+bool WalkObject(od::value v, const FieldTable<N>& table, Failure& f, OnField&& on_field) {
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return Fail(e, "object", f);
+  return WalkObject(obj, table, f, std::forward<OnField>(on_field));
+}
+
+// --- Edge ------------------------------------------------------------------------------------
+
+constexpr FieldTable<3> kClientFields = MakeTable<3>({"ip", "workload", "container_id"});
+constexpr FieldTable<4> kServerFields = MakeTable<4>({"ip", "port", "workload", "container_id"});
+constexpr FieldTable<4> kEdgeFields = MakeTable<4>({"side", "client", "server", "protocol"});
+
+bool ReadPeer(od::value v, Peer& p, bool with_port, Failure& f) {
+  p.port = 0;
+  // Switches on the server table's index; client indices map onto it (no "port").
+  auto on_server_field = [&](size_t i, od::value fv) {
+    switch (i) {
+      case 0:
+        return Read(fv, p.ip, f);
+      case 1:
+        return Read(fv, p.port, f);
+      case 2:
+        return Read(fv, p.workload, f);
+      default:
+        return Read(fv, p.container_id, f);
+    }
+  };
+  if (with_port) return WalkObject(v, kServerFields, f, on_server_field);
+  return WalkObject(v, kClientFields, f, [&](size_t i, od::value fv) {
+    return on_server_field(i == 0 ? 0 : i + 1, fv);
+  });
+}
+
+bool ReadSide(od::value v, Side& side, Failure& f) {
+  constexpr std::string_view kExpected = "\"client\" or \"server\"";
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, kExpected, f);
+  if (s == "client") {
+    side = Side::kClient;
+  } else if (s == "server") {
+    side = Side::kServer;
+  } else {
+    return f.Set("expected " + std::string(kExpected) + ", got \"" + std::string(s) + "\"");
+  }
+  return true;
+}
+
+bool ReadEdge(od::value v, Edge& edge, Failure& f) {
+  // "key" is derived from the rest (Edge::Key()) and not read back.
+  return WalkObject(v, kEdgeFields, f, [&](size_t i, od::value fv) {
+    switch (i) {
+      case 0:
+        return ReadSide(fv, edge.side, f);
+      case 1:
+        return ReadPeer(fv, edge.client, /*with_port=*/false, f);
+      case 2:
+        return ReadPeer(fv, edge.server, /*with_port=*/true, f);
+      default:
+        return Read(fv, edge.protocol, f);
+    }
+  });
+}
+
+// --- Edge window -----------------------------------------------------------------------------
+
+constexpr FieldTable<10> kWindowFields =
+    MakeTable<10>({"schema", "node", "seq", "window_start", "window_end", "edge", "counts",
+                   "connect_latency_us", "evidence_ids", "evidence_dropped"});
+constexpr FieldTable<3> kLatencyFields = MakeTable<3>({"count", "sum", "max"});
+
+// Counter names live in edge_window.cc; the table is built from them once.
+const FieldTable<kCounterCount>& CounterFields() {
+  static const FieldTable<kCounterCount> table = [] {
+    std::array<std::string_view, kCounterCount> names{};
+    for (size_t i = 0; i < kCounterCount; ++i) {
+      names[i] = CounterName(static_cast<Counter>(i));
+    }
+    return MakeTable(names);
+  }();
+  return table;
+}
+
+bool ReadEdgeWindow(od::object obj, EdgeWindow& w, Failure& f) {
+  return WalkObject(obj, kWindowFields, f, [&](size_t i, od::value v) {
+    switch (i) {
+      case 0:
+        return ReadExact(v, kEdgeWindowSchema, f);
+      case 1:
+        return Read(v, w.node, f);
+      case 2:
+        return Read(v, w.seq, f);
+      case 3:
+        return ReadTime(v, w.window_start_ns, f);
+      case 4:
+        return ReadTime(v, w.window_end_ns, f);
+      case 5:
+        return ReadEdge(v, w.edge, f);
+      case 6:
+        return WalkObject(v, CounterFields(), f,
+                          [&](size_t c, od::value cv) { return Read(cv, w.counts[c], f); });
+      case 7:
+        return WalkObject(v, kLatencyFields, f, [&](size_t k, od::value lv) {
+          LatencySummary& l = w.connect_latency;
+          return Read(lv, k == 0 ? l.count : k == 1 ? l.sum_us : l.max_us, f);
+        });
+      case 8:
+        return Read(v, w.evidence_ids, f);
+      default:
+        return Read(v, w.evidence_dropped, f);
+    }
+  });
+}
+
+// --- Evidence --------------------------------------------------------------------------------
+
+constexpr FieldTable<17> kEvidenceFields =
+    MakeTable<17>({"schema", "id", "node", "kind", "cause", "time", "edge", "edge_key", "tuple",
+                   "process", "container_id", "cgroup_id", "netns", "sk_err", "old_state",
+                   "syn_retransmits", "duration_us"});
+constexpr FieldTable<5> kTupleFields =
+    MakeTable<5>({"protocol", "src_ip", "src_port", "dst_ip", "dst_port"});
+constexpr FieldTable<2> kProcessFields = MakeTable<2>({"pid", "comm"});
+
+bool ReadKind(od::value v, EvidenceKind& kind, Failure& f) {
+  constexpr std::string_view kExpected = "\"connect_failed\", \"accept_failed\" or \"reset\"";
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, kExpected, f);
+  for (auto k : {EvidenceKind::kConnectFailed, EvidenceKind::kAcceptFailed, EvidenceKind::kReset}) {
+    if (s == EvidenceKindName(k)) {
+      kind = k;
+      return true;
+    }
+  }
+  return f.Set("expected " + std::string(kExpected) + ", got \"" + std::string(s) + "\"");
+}
+
+bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
+  return WalkObject(obj, kEvidenceFields, f, [&](size_t i, od::value v) {
+    switch (i) {
+      case 0:
+        return ReadExact(v, kEvidenceSchema, f);
+      case 1:
+        return Read(v, ev.id, f);
+      case 2:
+        return Read(v, ev.node, f);
+      case 3:
+        return ReadKind(v, ev.kind, f);
+      case 4:
+        return Read(v, ev.cause, f);
+      case 5:
+        return ReadTime(v, ev.time_ns, f);
+      case 6:
+        return ReadEdge(v, ev.edge, f);
+      case 7:
+        return Read(v, ev.edge_key, f);
+      case 8:
+        return WalkObject(v, kTupleFields, f, [&](size_t k, od::value tv) {
+          switch (k) {
+            case 0:
+              return Read(tv, ev.protocol, f);
+            case 1:
+              return Read(tv, ev.src_ip, f);
+            case 2:
+              return Read(tv, ev.src_port, f);
+            case 3:
+              return Read(tv, ev.dst_ip, f);
+            default:
+              return Read(tv, ev.dst_port, f);
+          }
+        });
+      case 9:
+        return WalkObject(v, kProcessFields, f, [&](size_t k, od::value pv) {
+          return k == 0 ? Read(pv, ev.pid, f) : Read(pv, ev.comm, f);
+        });
+      case 10:
+        return Read(v, ev.container_id, f);
+      case 11:
+        return Read(v, ev.cgroup_id, f);
+      case 12:
+        return Read(v, ev.netns, f);
+      case 13:
+        return Read(v, ev.sk_err, f);
+      case 14:
+        return Read(v, ev.old_state, f);
+      case 15:
+        return Read(v, ev.syn_retransmits, f);
+      default:
+        return Read(v, ev.duration_us, f);
+    }
+  });
+}
+
+// --- Alert -----------------------------------------------------------------------------------
+
+constexpr FieldTable<20> kAlertFields = MakeTable<20>(
+    {"schema",       "fingerprint", "status",      "rule",      "rule_file", "business_system",
+     "severity",     "labels",      "annotations", "node",      "edge",      "signal",
+     "comparison",   "threshold",   "value",       "starts_at", "ends_at",   "window_end",
+     "evidence_ids", "evidence"});
+
+bool ReadStatus(od::value v, AlertStatus& status, Failure& f) {
+  constexpr std::string_view kExpected = "\"firing\" or \"resolved\"";
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, kExpected, f);
+  if (s == "firing") {
+    status = AlertStatus::kFiring;
+  } else if (s == "resolved") {
+    status = AlertStatus::kResolved;
+  } else {
+    return f.Set("expected " + std::string(kExpected) + ", got \"" + std::string(s) + "\"");
+  }
+  return true;
+}
+
+bool ReadEvidenceArray(od::value v, std::vector<EvidenceEvent>& out, Failure& f) {
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return Fail(e, "array of evidence objects", f);
+  out.clear();
+  size_t count = 0;
+  if (auto e = arr.count_elements().get(count)) return Fail(e, "array of evidence objects", f);
+  out.reserve(count);
+  size_t i = 0;
+  for (auto item : arr) {
+    od::object obj;
+    if (auto e = item.get_object().get(obj)) {
+      Fail(e, "evidence object", f);
+      return f.AtIndex(i);
+    }
+    if (!ReadEvidence(obj, out.emplace_back(), f)) return f.AtIndex(i);
+    ++i;
+  }
+  return true;
+}
+
+bool ReadAlert(od::object obj, Alert& a, Failure& f) {
+  return WalkObject(obj, kAlertFields, f, [&](size_t i, od::value v) {
+    switch (i) {
+      case 0:
+        return ReadExact(v, kAlertSchema, f);
+      case 1:
+        return Read(v, a.fingerprint, f);
+      case 2:
+        return ReadStatus(v, a.status, f);
+      case 3:
+        return Read(v, a.rule, f);
+      case 4:
+        return Read(v, a.rule_file, f);
+      case 5:
+        return Read(v, a.business_system, f);
+      case 6:
+        return Read(v, a.severity, f);
+      case 7:
+        return Read(v, a.labels, f);
+      case 8:
+        return Read(v, a.annotations, f);
+      case 9:
+        return Read(v, a.node, f);
+      case 10:
+        return ReadEdge(v, a.edge, f);
+      case 11:
+        return Read(v, a.signal, f);
+      case 12:
+        return Read(v, a.comparison, f);
+      case 13:
+        return ReadDouble(v, a.threshold, f);
+      case 14:
+        return ReadDouble(v, a.value, f);
+      case 15:
+        return ReadTime(v, a.starts_at_ns, f);
+      case 16:
+        return ReadOptionalTime(v, a.ends_at_ns, f);
+      case 17:
+        return ReadTime(v, a.window_end_ns, f);
+      case 18:
+        return Read(v, a.evidence_ids, f);
+      default:
+        return ReadEvidenceArray(v, a.evidence, f);
+    }
+  });
+}
+
+Error DecodeError(std::string_view record, const Failure& f) {
+  std::string msg(record);
+  msg += ": ";
+  if (!f.path.empty()) {
+    msg += "field \"" + f.path + "\": ";
+  }
+  msg += f.what;
+  return Err(std::move(msg));
+}
+
+}  // namespace
+
+struct Decoder::Impl {
+  od::parser parser;
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end of its input; Kafka payloads
+  // give no such guarantee, so every record is copied into this reusable, padded buffer.
+  std::unique_ptr<char[]> buffer;
+  size_t capacity = 0;
+  od::document doc;
+
+  // Copies `json` into the padded buffer and starts a document on it.
+  bool Load(std::string_view json, Failure& f) {
+    const size_t need = json.size() + simdjson::SIMDJSON_PADDING;
+    if (need > capacity) {
+      capacity = std::max(need, 2 * capacity);
+      buffer = std::make_unique_for_overwrite<char[]>(capacity);
+    }
+    std::memcpy(buffer.get(), json.data(), json.size());
+    std::memset(buffer.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+    if (auto e = parser.iterate(buffer.get(), json.size(), capacity).get(doc)) {
+      return Fail(e, "JSON object", f);
+    }
+    return true;
+  }
+
+  // Runs `read(object, out, failure)` over the loaded document's top-level object, which
+  // nothing but whitespace may follow.
+  template <typename T, typename Reader>
+  Result<T> Read(std::string_view record, Reader&& read) {
+    Failure f;
+    od::object obj;
+    if (auto e = doc.get_object().get(obj)) {
+      Fail(e, "JSON object", f);
+      return DecodeError(record, f);
+    }
+    Result<T> out{T{}};  // filled in place: records are large to move
+    if (!read(obj, *out, f)) return DecodeError(record, f);
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+      f.Set("trailing content after the record");
+      return DecodeError(record, f);
+    }
+    return out;
+  }
+
+  template <typename T, typename Reader>
+  Result<T> Run(std::string_view json, std::string_view record, Reader&& read) {
+    Failure f;
+    if (!Load(json, f)) return DecodeError(record, f);
+    return Read<T>(record, std::forward<Reader>(read));
+  }
+
+  enum class Kind : uint8_t { kEdgeWindow, kEvidence, kAlert };
+
+  // Classifies the loaded document by its "schema" field, then rewinds it.
+  Result<Kind> Classify() {
+    Failure f;
+    od::object obj;
+    od::value v;
+    std::string_view schema;
+    simdjson::error_code e = doc.get_object().get(obj);
+    if (e) {
+      Fail(e, "JSON object", f);
+    } else if ((e = obj.find_field_unordered("schema").get(v))) {
+      e == simdjson::NO_SUCH_FIELD ? f.Set("missing") : Fail(e, "string", f);
+      f.At("schema");
+    } else if ((e = v.get_string().get(schema))) {
+      Fail(e, "string", f);
+      f.At("schema");
+    }
+    if (e) return DecodeError("record", f);
+    doc.rewind();
+    if (schema == kEdgeWindowSchema) return Kind::kEdgeWindow;
+    if (schema == kEvidenceSchema) return Kind::kEvidence;
+    if (schema == kAlertSchema) return Kind::kAlert;
+    return Err("record: unknown schema \"" + std::string(schema) + "\"");
+  }
+};
+
+Decoder::Decoder() : impl_(new Impl) {}
+Decoder::~Decoder() { delete impl_; }
+
+Result<EdgeWindow> Decoder::DecodeEdgeWindow(std::string_view json) {
+  return impl_->Run<EdgeWindow>(json, "edge_window", ReadEdgeWindow);
+}
+
+Result<EvidenceEvent> Decoder::DecodeEvidence(std::string_view json) {
+  return impl_->Run<EvidenceEvent>(json, "evidence", ReadEvidence);
+}
+
+Result<Alert> Decoder::DecodeAlert(std::string_view json) {
+  return impl_->Run<Alert>(json, "alert", ReadAlert);
+}
+
+namespace {
+template <typename T>
+Result<Record> ToRecord(Result<T> r) {
+  if (!r.ok()) return Err(r.error());
+  return Record(std::move(r).value());
+}
+}  // namespace
+
+Result<Record> Decoder::Decode(std::string_view json) {
+  Failure f;
+  if (!impl_->Load(json, f)) return DecodeError("record", f);
+  Result<Impl::Kind> kind = impl_->Classify();
+  if (!kind.ok()) return Err(kind.error());
+  // Decoded from the same parse: the document was rewound, not re-indexed.
+  switch (*kind) {
+    case Impl::Kind::kEdgeWindow:
+      return ToRecord(impl_->Read<EdgeWindow>("edge_window", ReadEdgeWindow));
+    case Impl::Kind::kEvidence:
+      return ToRecord(impl_->Read<EvidenceEvent>("evidence", ReadEvidence));
+    case Impl::Kind::kAlert:
+      break;
+  }
+  return ToRecord(impl_->Read<Alert>("alert", ReadAlert));
+}
+
+}  // namespace edgewatch::schema

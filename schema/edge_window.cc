@@ -1,0 +1,45 @@
+#include "schema/edge_window.h"
+
+#include <array>
+#include <string_view>
+
+namespace edgewatch::schema {
+namespace {
+
+// Wire and rule names, indexed by Counter. Renaming one breaks rules and consumers: don't.
+constexpr std::array<std::string_view, kCounterCount> kCounterNames = {
+    "connects",
+    "accepts",
+    "refused",
+    "timeout",
+    "reset",
+    "unreachable",
+    "other_failures",
+    "accept_failures",
+    "syn_retransmits",
+    "synack_retransmits",
+    "data_retransmits",
+    "resets_sent",
+    "resets_received",
+};
+
+}  // namespace
+
+std::string_view CounterName(Counter c) {
+  const auto i = static_cast<size_t>(c);
+  return i < kCounterNames.size() ? kCounterNames[i] : std::string_view("unknown");
+}
+
+std::optional<Counter> CounterFromName(std::string_view name) {
+  for (size_t i = 0; i < kCounterNames.size(); ++i) {
+    if (kCounterNames[i] == name) return static_cast<Counter>(i);
+  }
+  return std::nullopt;
+}
+
+uint64_t EdgeWindow::Failures() const {
+  return at(Counter::kRefused) + at(Counter::kTimeout) + at(Counter::kReset) +
+         at(Counter::kUnreachable) + at(Counter::kOtherFailures) + at(Counter::kAcceptFailures);
+}
+
+}  // namespace edgewatch::schema
