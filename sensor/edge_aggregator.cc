@@ -1,6 +1,7 @@
 #include "sensor/edge_aggregator.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace edgewatch::sensor {
 
@@ -28,33 +29,54 @@ schema::Edge EdgeAggregator::EdgeOf(const TcpEvent& e) {
   return edge;
 }
 
-schema::EdgeWindow& EdgeAggregator::WindowFor(const schema::Edge& edge) {
-  std::string key = edge.Key();
-  auto it = edges_.find(key);
+void EdgeAggregator::KeyOf(const TcpEvent& e, std::string& key) {
+  // The same string as EdgeOf(e).Key(), built without the intermediate Edge (hot path).
+  const bool server = e.role == Role::kServer;
+  const std::string& server_ip = server ? e.local_ip : e.remote_ip;
+  const uint16_t server_port = server ? e.local_port : e.remote_port;
+  key.clear();
+  key.append(server ? "server|" : "client|");
+  if (!server)
+    key.append(e.comm).append(1, '|').append(e.container_id).append(1, '|');
+  else
+    key.append("||");
+  key.append(server ? e.remote_ip : e.local_ip).append(1, '|');
+  const bool v6 = server_ip.find(':') != std::string::npos;
+  if (v6) key.append(1, '[');
+  key.append(server_ip);
+  if (v6) key.append(1, ']');
+  char port[8];
+  auto [end, ec] = std::to_chars(port, port + sizeof port, server_port);
+  key.append(1, ':').append(port, end).append("|tcp");
+}
+
+schema::EdgeWindow& EdgeAggregator::WindowFor(const TcpEvent& e) {
+  KeyOf(e, key_scratch_);
+  auto it = edges_.find(key_scratch_);
   if (it != edges_.end()) return it->second;
+  schema::Edge edge = EdgeOf(e);
   if (edges_.size() >= cfg_.max_edges) {
     edges_overflowed_.Add();
     schema::Edge overflow;
     overflow.side = edge.side;
     overflow.client.workload = kOverflowWorkload;
-    key = overflow.Key();
+    std::string key = overflow.Key();
     it = edges_.find(key);
     if (it != edges_.end()) return it->second;
-    it = edges_.emplace(key, schema::EdgeWindow{}).first;
+    it = edges_.emplace(std::move(key), schema::EdgeWindow{}).first;
     it->second.edge = overflow;
     active_edges_.store(edges_.size(), std::memory_order_relaxed);
     return it->second;
   }
-  it = edges_.emplace(std::move(key), schema::EdgeWindow{}).first;
-  it->second.edge = edge;
+  it = edges_.emplace(key_scratch_, schema::EdgeWindow{}).first;
+  it->second.edge = std::move(edge);
   active_edges_.store(edges_.size(), std::memory_order_relaxed);
   return it->second;
 }
 
 bool EdgeAggregator::Add(const TcpEvent& e, schema::EvidenceEvent* evidence) {
   if (e.time_ns < window_start_ns_) late_events_.Add();  // kept: counted in the open window
-  schema::Edge edge = EdgeOf(e);
-  schema::EdgeWindow& w = WindowFor(edge);
+  schema::EdgeWindow& w = WindowFor(e);
   bool failure = false;
   schema::EvidenceKind ev_kind = schema::EvidenceKind::kConnectFailed;
   switch (e.kind) {

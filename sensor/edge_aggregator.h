@@ -41,17 +41,20 @@ class EdgeAggregator : public StatsSource {
 
   // The edge an event belongs to (client workload → server ip:port).
   static schema::Edge EdgeOf(const TcpEvent& e);
+  // EdgeOf(e).Key(), into `key` (reusing its capacity).
+  static void KeyOf(const TcpEvent& e, std::string& key);
 
   void CollectStats(std::vector<StatSample>& out) const override;
 
  private:
-  schema::EdgeWindow& WindowFor(const schema::Edge& edge);
+  schema::EdgeWindow& WindowFor(const TcpEvent& e);
 
   AggregatorConfig cfg_;
   int64_t window_start_ns_ = 0;
   uint64_t window_seq_ = 0;
   uint64_t evidence_seq_ = 0;
   std::unordered_map<std::string, schema::EdgeWindow> edges_;
+  std::string key_scratch_;
   StatCounter windows_emitted_;
   StatCounter evidence_emitted_;
   StatCounter evidence_dropped_;

@@ -48,6 +48,20 @@ TEST(EdgeAggregator, ClientEdgeCollapsesEphemeralPort) {
   EXPECT_EQ(e.server.port, 8080);
 }
 
+TEST(EdgeAggregator, KeyOfMatchesTheEdgeKey) {
+  std::string key;
+  for (Role role : {Role::kClient, Role::kServer}) {
+    for (const char* remote : {"10.0.0.1", "fd00::1"}) {
+      TcpEvent e = ClientEvent(TcpEventKind::kConnected);
+      e.role = role;
+      e.remote_ip = remote;
+      e.container_id = "abc";
+      EdgeAggregator::KeyOf(e, key);
+      EXPECT_EQ(key, EdgeAggregator::EdgeOf(e).Key());
+    }
+  }
+}
+
 TEST(EdgeAggregator, ServerEdgeUsesLocalAddressAndRemoteClient) {
   TcpEvent a = ClientEvent(TcpEventKind::kAccepted);
   a.role = Role::kServer;
