@@ -53,6 +53,7 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
   p.dispatcher = std::move(*d);
   detector::DetectorConfig dc;
   dc.window_ns = window_ns;
+  if (std::string bad = dc.Check(); !bad.empty()) return Err("detector: " + bad);
   alerting::Dispatcher* disp = p.dispatcher.get();
   p.detector = std::make_unique<detector::Detector>(
       std::move(*rules), dc, [disp](const schema::Alert& a) { disp->Submit(a); });

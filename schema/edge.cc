@@ -30,8 +30,8 @@ std::string Edge::Key() const {
   const std::string server_addr = HostPort(server.ip, server.port);
   std::string key;
   key.reserve(std::char_traits<char>::length(side_name) + client.workload.size() +
-              client.container_id.size() + client.ip.size() + server_addr.size() +
-              protocol.size() + 5);
+              client.container_id.size() + client.ip.size() + server_addr.size() + protocol.size() +
+              5);
   key.append(side_name)
       .append(1, '|')
       .append(client.workload)

@@ -7,6 +7,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+git rev-parse --git-dir >/dev/null 2>&1 || { echo "lint: $top is not a git checkout" >&2; exit 1; }
 mapfile -t files < <(git ls-files '*.c' '*.cc' '*.h' | grep -v '^bpf/vmlinux/')
 if [[ "${1:-}" == "--fix" ]]; then
   clang-format -i "${files[@]}"

@@ -1,0 +1,59 @@
+// The evaluation interface of the detector: one window in, "is the rule's condition true" out.
+//
+// Threshold rules (ThresholdCondition) are stateless. A later baseline condition (EWMA, robust
+// z-score, ...) implements the same interface and keeps its per-edge model in a ConditionState,
+// which the detector creates once per (rule, edge) and passes back on every evaluation. The
+// pending/firing lifecycle (AlertLifecycle) is the same for every kind of condition.
+#pragma once
+
+#include <memory>
+
+#include "rules/rule.h"
+#include "schema/edge_window.h"
+
+namespace edgewatch::detector {
+
+struct Evaluation {
+  bool active = false;   // the condition holds for this window
+  double value = 0;      // the signal value compared
+  double threshold = 0;  // what it was compared with (fixed for rules, learned for baselines)
+};
+
+// Per-(rule, edge) memory of a stateful condition.
+class ConditionState {
+ public:
+  virtual ~ConditionState() = default;
+};
+
+class Condition {
+ public:
+  virtual ~Condition() = default;
+
+  // Called once per (rule, edge); nullptr for stateless conditions.
+  virtual std::unique_ptr<ConditionState> NewState() const { return nullptr; }
+
+  // `w` is a window of the edge, or — for a stretch in which the edge sent no window — one
+  // all-zero window spanning the whole gap (only its times and counts are set). The detector
+  // applies the result to every window_ns step of the gap, so a stateful condition seeing a
+  // gap should answer for the gap as a whole. Must not throw.
+  virtual Evaluation Evaluate(const schema::EdgeWindow& w, ConditionState* state) const = 0;
+};
+
+// `signal comparison threshold`, e.g. refused > 0.
+class ThresholdCondition final : public Condition {
+ public:
+  ThresholdCondition(rules::Signal signal, rules::Comparison comparison, double threshold)
+      : signal_(signal), comparison_(comparison), threshold_(threshold) {}
+
+  Evaluation Evaluate(const schema::EdgeWindow& w, ConditionState* state) const override;
+
+ private:
+  rules::Signal signal_;
+  rules::Comparison comparison_;
+  double threshold_;
+};
+
+// The condition a loaded rule stands for.
+std::unique_ptr<Condition> MakeCondition(const rules::Rule& rule);
+
+}  // namespace edgewatch::detector

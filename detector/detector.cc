@@ -1,0 +1,355 @@
+#include "detector/detector.h"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+#include "detector/alert_labels.h"
+#include "detector/fingerprint.h"
+
+namespace edgewatch::detector {
+namespace {
+
+size_t SeverityIndex(rules::Severity s) { return static_cast<size_t>(s); }
+
+}  // namespace
+
+// What a firing (rule, edge) remembers until it resolves. Only firing slots carry one, so the
+// per-edge footprint of quiet edges stays small.
+struct Detector::Firing {
+  std::map<std::string, std::string> labels;
+  std::string fingerprint;
+  int64_t starts_at_ns = 0;
+};
+
+struct Detector::RuleSlot {
+  RuleSlot(const CompiledRule& r, int64_t for_ns, int64_t keep_firing_for_ns)
+      : rule(&r), life(for_ns, keep_firing_for_ns), state(r.condition->NewState()) {}
+
+  const CompiledRule* rule;
+  AlertLifecycle life;
+  std::unique_ptr<ConditionState> state;
+  std::vector<std::string> evidence_ids;  // of windows while pending or firing, bounded
+  Evaluation last_true;                   // annotations of a resolved alert use this value
+  std::unique_ptr<Firing> firing;
+};
+
+struct Detector::EdgeState {
+  std::string node;
+  schema::Edge edge;
+  int64_t last_end_ns = 0;         // end of the last window applied, real or idle
+  int64_t last_window_end_ns = 0;  // end of the last real window
+  std::vector<RuleSlot> slots;     // one per rule whose selector matches the edge
+};
+
+std::string DetectorConfig::Check() const {
+  if (window_ns <= 0) {
+    return "window_ns must be > 0, got " + std::to_string(window_ns);
+  }
+  if (edge_idle_ns < 0) {
+    return "edge_idle_ns must be >= 0, got " + std::to_string(edge_idle_ns);
+  }
+  return "";
+}
+
+Detector::Detector(rules::RuleSet rules, DetectorConfig cfg, AlertCallback on_alert)
+    : rules_(std::move(rules)),
+      cfg_(cfg),
+      on_alert_(std::move(on_alert)),
+      evidence_(cfg.evidence_capacity) {
+  if (std::string problem = cfg_.Check(); !problem.empty()) {
+    throw std::invalid_argument("detector config: " + problem);
+  }
+  compiled_.reserve(rules_.rules.size());
+  for (const rules::Rule& r : rules_.rules) {
+    compiled_.push_back({&r, MakeCondition(r)});
+  }
+}
+
+Detector::~Detector() = default;
+
+void Detector::LogOnce(std::atomic<bool>& said, const std::string& message) {
+  if (!said.exchange(true, std::memory_order_relaxed)) {
+    std::cerr << "edgewatch detector: " << message << " (said once)\n";
+  }
+}
+
+void Detector::OnEvidence(const schema::EvidenceEvent& e) noexcept {
+  switch (evidence_.Add(e)) {
+    case EvidenceIndex::AddResult::kAdded:
+      evidence_indexed_.Add();
+      break;
+    case EvidenceIndex::AddResult::kAddedEvicting:
+      evidence_indexed_.Add();
+      evidence_evicted_.Add();
+      LogOnce(said_evidence_evicted_,
+              "evidence index full (evidence_capacity=" + std::to_string(cfg_.evidence_capacity) +
+                  "); oldest events are evicted and alerts may carry ids without inline "
+                  "evidence; see edgewatch_detector_evidence_evicted_total");
+      break;
+    case EvidenceIndex::AddResult::kDuplicate:
+      evidence_duplicate_.Add();
+      break;
+    case EvidenceIndex::AddResult::kDisabled:
+      break;
+  }
+}
+
+Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key,
+                                                const schema::EdgeWindow& w) {
+  if (auto it = edges_.find(key); it != edges_.end()) {
+    return it->second.get();
+  }
+
+  // Edges no rule applies to keep no state: they could only crowd out edges that matter.
+  const bool matched = std::any_of(compiled_.begin(), compiled_.end(), [&](const CompiledRule& r) {
+    return r.rule->match.Matches(w.edge);
+  });
+  if (!matched) {
+    windows_unmatched_.Add();
+    return nullptr;
+  }
+  if (edges_.size() >= cfg_.max_edges) {
+    edges_dropped_.Add();
+    LogOnce(said_edges_full_, "edge table full (max_edges=" + std::to_string(cfg_.max_edges) +
+                                  "); windows of new edges are dropped; see "
+                                  "edgewatch_detector_edges_dropped_total");
+    return nullptr;
+  }
+  auto edge = std::make_unique<EdgeState>();
+  for (const CompiledRule& r : compiled_) {
+    if (r.rule->match.Matches(w.edge)) {
+      edge->slots.emplace_back(r, r.rule->for_ns, r.rule->keep_firing_for_ns);
+    }
+  }
+  edge->node = w.node;
+  edge->edge = w.edge;
+  edge->last_end_ns = w.window_start_ns;
+  edge->last_window_end_ns = w.window_end_ns;
+  EdgeState* raw = edge.get();
+  edges_.emplace(key, std::move(edge));
+  edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
+  return raw;
+}
+
+void Detector::OnWindow(const schema::EdgeWindow& w) noexcept {
+  windows_.Add();
+  // Times before 1970 are as wrong as empty windows, and ruling them out keeps every time
+  // difference below within int64.
+  if (w.window_start_ns < 0 || w.window_end_ns <= w.window_start_ns) {
+    windows_invalid_.Add();
+    LogOnce(said_invalid_,
+            "window with window_start < 0 or window_end <= window_start ignored; see "
+            "edgewatch_detector_windows_invalid_total");
+    return;
+  }
+  // The node is part of the identity: each sensor has its own window grid and sequence.
+  std::string key = w.node;
+  key += '\x1f';
+  key += w.edge.Key();
+  EdgeState* edge = FindOrCreateEdge(key, w);
+  if (edge == nullptr) {
+    return;
+  }
+  if (w.window_start_ns < edge->last_end_ns) {
+    windows_late_.Add();
+    LogOnce(said_late_,
+            "late or out-of-order window ignored (it starts before the end of the "
+            "edge's last window or the watermark); see "
+            "edgewatch_detector_windows_late_total");
+    return;
+  }
+  if (const int64_t gap = w.window_start_ns - edge->last_end_ns; gap >= cfg_.window_ns) {
+    ApplyIdle(*edge, static_cast<uint64_t>(gap / cfg_.window_ns));
+  }
+  const int64_t len = w.window_end_ns - w.window_start_ns;
+  for (RuleSlot& slot : edge->slots) {
+    const Evaluation ev = slot.rule->condition->Evaluate(w, slot.state.get());
+    const AlertLifecycle::Change change = slot.life.Observe(ev.active, w.window_start_ns, len);
+    Apply(*edge, slot, ev, change, &w.evidence_ids);
+  }
+  edge->last_end_ns = w.window_end_ns;
+  edge->last_window_end_ns = w.window_end_ns;
+}
+
+void Detector::ApplyIdle(EdgeState& edge, uint64_t n) {
+  idle_window_.window_start_ns = edge.last_end_ns;
+  idle_window_.window_end_ns = edge.last_end_ns + static_cast<int64_t>(n) * cfg_.window_ns;
+  for (RuleSlot& slot : edge.slots) {
+    const Evaluation ev = slot.rule->condition->Evaluate(idle_window_, slot.state.get());
+    const AlertLifecycle::Change change =
+        slot.life.Observe(ev.active, edge.last_end_ns, cfg_.window_ns, n);
+    Apply(edge, slot, ev, change, nullptr);
+  }
+  edge.last_end_ns = idle_window_.window_end_ns;
+  idle_windows_.Add(n);
+}
+
+void Detector::AdvanceTo(int64_t now_ns) noexcept {
+  for (auto it = edges_.begin(); it != edges_.end();) {
+    EdgeState& edge = *it->second;
+    if (now_ns > edge.last_end_ns && now_ns - edge.last_end_ns >= cfg_.window_ns) {
+      ApplyIdle(edge, static_cast<uint64_t>((now_ns - edge.last_end_ns) / cfg_.window_ns));
+    }
+    const bool idle =
+        now_ns > edge.last_window_end_ns && now_ns - edge.last_window_end_ns >= cfg_.edge_idle_ns;
+    const bool quiet = std::all_of(edge.slots.begin(), edge.slots.end(), [](const RuleSlot& s) {
+      return s.life.state() == AlertLifecycle::State::kInactive;
+    });
+    if (idle && quiet) {
+      it = edges_.erase(it);
+      edges_expired_.Add();
+    } else {
+      ++it;
+    }
+  }
+  edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
+}
+
+void Detector::AddEvidenceIds(RuleSlot& slot, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    if (std::find(slot.evidence_ids.begin(), slot.evidence_ids.end(), id) !=
+        slot.evidence_ids.end()) {
+      continue;
+    }
+    if (slot.evidence_ids.size() >= cfg_.max_evidence_per_alert) {
+      alert_evidence_truncated_.Add();
+      continue;
+    }
+    slot.evidence_ids.push_back(id);
+  }
+}
+
+void Detector::Apply(EdgeState& edge, RuleSlot& slot, const Evaluation& ev,
+                     const AlertLifecycle::Change& change,
+                     const std::vector<std::string>* evidence_ids) {
+  using Kind = AlertLifecycle::Change::Kind;
+  const rules::Rule& rule = *slot.rule->rule;
+  const size_t sev = SeverityIndex(rule.severity);
+  if (ev.active) {
+    slot.last_true = ev;
+  }
+  if (slot.life.state() != AlertLifecycle::State::kInactive && evidence_ids != nullptr) {
+    AddEvidenceIds(slot, *evidence_ids);
+  }
+
+  if (change.kind == Kind::kFired) {
+    auto firing = std::make_unique<Firing>();
+    firing->starts_at_ns = slot.life.pending_since_ns();
+    slot.firing = std::move(firing);
+    schema::Alert alert = BuildAlert(edge, slot, schema::AlertStatus::kFiring, ev, change.at_ns);
+    slot.firing->labels = alert.labels;
+    slot.firing->fingerprint = alert.fingerprint;
+    fired_[sev].Add();
+    firing_[sev].fetch_add(1, std::memory_order_relaxed);
+    Emit(alert);
+  } else if (change.kind == Kind::kResolved && slot.firing != nullptr) {
+    const schema::Alert alert =
+        BuildAlert(edge, slot, schema::AlertStatus::kResolved, ev, change.at_ns);
+    resolved_[sev].Add();
+    firing_[sev].fetch_sub(1, std::memory_order_relaxed);
+    slot.firing.reset();
+    Emit(alert);
+  }
+  if (slot.life.state() == AlertLifecycle::State::kInactive) {
+    slot.evidence_ids.clear();
+  }
+}
+
+schema::Alert Detector::BuildAlert(const EdgeState& edge, const RuleSlot& slot,
+                                   schema::AlertStatus status, const Evaluation& ev,
+                                   int64_t window_end_ns) const {
+  const rules::Rule& rule = *slot.rule->rule;
+  schema::Alert a;
+  a.status = status;
+  a.rule = rule.name;
+  a.rule_file = rule.file;
+  a.business_system = rule.business_system;
+  a.severity = std::string(rules::SeverityName(rule.severity));
+  a.node = edge.node;
+  a.edge = edge.edge;
+  a.signal = std::string(rule.signal.name());
+  a.comparison = std::string(rules::ComparisonName(rule.comparison));
+  a.threshold = ev.threshold;
+  a.value = ev.value;
+  a.starts_at_ns = slot.firing->starts_at_ns;
+  a.ends_at_ns = status == schema::AlertStatus::kResolved ? window_end_ns : 0;
+  a.window_end_ns = window_end_ns;
+  if (status == schema::AlertStatus::kResolved) {
+    a.labels = slot.firing->labels;  // identical by construction; skips the rebuild
+    a.fingerprint = slot.firing->fingerprint;
+  } else {
+    a.labels = AlertLabels(rule, edge.edge, edge.node);
+    a.fingerprint = Fingerprint(a.labels);
+  }
+  // A resolved alert keeps the annotations it fired with, rendered from the last value for
+  // which the condition held (as Prometheus does), not the value that ended it.
+  a.annotations = AlertAnnotations(rule, edge.edge, edge.node,
+                                   status == schema::AlertStatus::kResolved ? slot.last_true : ev);
+  a.evidence_ids = slot.evidence_ids;
+  for (const std::string& id : a.evidence_ids) {
+    if (const schema::EvidenceEvent* event = evidence_.Find(id)) {
+      a.evidence.push_back(*event);
+    }
+  }
+  return a;
+}
+
+void Detector::Emit(const schema::Alert& alert) noexcept {
+  if (!on_alert_) {
+    return;
+  }
+  try {
+    on_alert_(alert);
+  } catch (const std::exception& e) {
+    callback_errors_.Add();
+    LogOnce(said_callback_error_, std::string("alert callback threw: ") + e.what());
+  } catch (...) {
+    callback_errors_.Add();
+    LogOnce(said_callback_error_, "alert callback threw a non-standard exception");
+  }
+}
+
+void Detector::CollectStats(std::vector<StatSample>& out) const {
+  const auto c = [&](const char* name, const char* help, const StatCounter& v) {
+    out.push_back(
+        Counter(std::string("edgewatch_detector_") + name, help, static_cast<double>(v.Get())));
+  };
+  c("windows_total", "Edge windows received.", windows_);
+  c("windows_late_total", "Windows ignored: out of order, duplicate or behind the watermark.",
+    windows_late_);
+  c("windows_invalid_total", "Windows ignored: window_end <= window_start.", windows_invalid_);
+  c("windows_unmatched_total", "Windows of edges no rule applies to.", windows_unmatched_);
+  c("idle_windows_total", "All-zero windows applied for edges that sent none.", idle_windows_);
+  c("evidence_indexed_total", "Evidence events added to the index.", evidence_indexed_);
+  c("evidence_evicted_total", "Evidence events evicted from the full index (oldest first).",
+    evidence_evicted_);
+  c("evidence_duplicate_total", "Evidence events ignored: id already indexed.",
+    evidence_duplicate_);
+  c("alert_evidence_truncated_total", "Evidence ids left out of alerts by max_evidence_per_alert.",
+    alert_evidence_truncated_);
+  c("edges_dropped_total", "Windows of new edges dropped because the edge table was full.",
+    edges_dropped_);
+  c("edges_expired_total", "Idle edges with no active alert state forgotten.", edges_expired_);
+  c("alert_callback_errors_total", "Alerts whose delivery callback threw.", callback_errors_);
+  out.push_back(Gauge("edgewatch_detector_edges", "Edges with detector state.",
+                      static_cast<double>(edges_tracked_.load(std::memory_order_relaxed))));
+  out.push_back(Gauge("edgewatch_detector_evidence_capacity", "Evidence index capacity.",
+                      static_cast<double>(cfg_.evidence_capacity)));
+  out.push_back(
+      Gauge("edgewatch_detector_rules", "Rules loaded.", static_cast<double>(rules_.rules.size())));
+  for (size_t s = 0; s < rules::kSeverityCount; ++s) {
+    const std::string sev(rules::SeverityName(static_cast<rules::Severity>(s)));
+    out.push_back(Counter("edgewatch_detector_alerts_fired_total", "Alerts that started firing.",
+                          static_cast<double>(fired_[s].Get()), {{"severity", sev}}));
+    out.push_back(Counter("edgewatch_detector_alerts_resolved_total", "Alerts that resolved.",
+                          static_cast<double>(resolved_[s].Get()), {{"severity", sev}}));
+    out.push_back(Gauge("edgewatch_detector_alerts_firing", "Alerts firing now.",
+                        static_cast<double>(firing_[s].load(std::memory_order_relaxed)),
+                        {{"severity", sev}}));
+  }
+}
+
+}  // namespace edgewatch::detector

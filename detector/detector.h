@@ -1,0 +1,131 @@
+// The detector: per-edge state, rule evaluation on edge windows, alerts with evidence.
+//
+// Input is the sensor's stream: edge windows (one per active edge per window) and evidence
+// events. Sensors send windows only for active edges, so a missing window means all counts
+// were zero; AdvanceTo() applies such zero windows up to a watermark, which is how alerts on
+// edges that went quiet resolve. Each (rule, edge) runs an AlertLifecycle (for and
+// keep_firing_for as in Prometheus, see alert_lifecycle.h); an Alert is emitted on the
+// transition to firing and on the transition to resolved, never in between — new evidence on
+// a firing alert is not re-notified, so a flapping edge cannot cause a notification storm.
+//
+// Threading: OnEvidence, OnWindow and AdvanceTo must be called from one thread (the detector's
+// consumer loop); the callback runs on that thread. CollectStats may be called from any thread.
+// Errors: nothing on the data path throws. Late, malformed and over-capacity inputs are
+// counted, said once on stderr, and dropped; an exception from the callback is caught and
+// counted. Running out of memory terminates (these methods are noexcept).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/stats.h"
+#include "detector/alert_lifecycle.h"
+#include "detector/condition.h"
+#include "detector/evidence_index.h"
+#include "rules/rule.h"
+#include "schema/alert.h"
+#include "schema/edge_window.h"
+#include "schema/evidence_event.h"
+
+namespace edgewatch::detector {
+
+struct DetectorConfig {
+  int64_t window_ns = 1'000'000'000;   // the sensors' window length; idle gaps are cut in these
+  size_t max_edges = 100000;           // edges with state; new edges past it are dropped (counted)
+  size_t evidence_capacity = 65536;    // evidence events held for inline alert evidence
+  size_t max_evidence_per_alert = 20;  // evidence ids one alert carries
+  // An edge without windows for this long whose rules are all inactive is forgotten, so that
+  // churning edges (pods come and go) do not fill the table. Must be >= 0.
+  int64_t edge_idle_ns = 300'000'000'000;
+
+  // "" when usable, otherwise what is wrong, naming the field.
+  std::string Check() const;
+};
+
+class Detector : public StatsSource {
+ public:
+  using AlertCallback = std::function<void(const schema::Alert&)>;
+
+  // Throws std::invalid_argument when cfg.Check() fails (a start-up error).
+  Detector(rules::RuleSet rules, DetectorConfig cfg, AlertCallback on_alert);
+  ~Detector() override;
+  Detector(const Detector&) = delete;
+  Detector& operator=(const Detector&) = delete;
+
+  // Keeps `e` in the bounded evidence index (FIFO eviction, counted).
+  void OnEvidence(const schema::EvidenceEvent& e) noexcept;
+
+  // Evaluates every rule whose selector matches the window's edge. A window that starts
+  // before the end of the edge's previous window (out of order, duplicate, or behind the
+  // watermark) is counted as late and ignored; so is (as invalid) one with window_start < 0 or
+  // window_end <= window_start.
+  void OnWindow(const schema::EdgeWindow& w) noexcept;
+
+  // Watermark: the caller asserts that every window ending at or before `now_ns` has been
+  // delivered. Each edge's missing windows up to `now_ns` are evaluated as all-zero windows,
+  // and long-idle inactive edges are forgotten. Call regularly (e.g. once per window).
+  void AdvanceTo(int64_t now_ns) noexcept;
+
+  void CollectStats(std::vector<StatSample>& out) const override;
+
+  size_t edges() const { return edges_tracked_.load(std::memory_order_relaxed); }
+
+ private:
+  struct CompiledRule {
+    const rules::Rule* rule;
+    std::unique_ptr<Condition> condition;
+  };
+  struct Firing;
+  struct RuleSlot;
+  struct EdgeState;
+
+  EdgeState* FindOrCreateEdge(const std::string& key, const schema::EdgeWindow& w);
+  void ApplyIdle(EdgeState& edge, uint64_t n);
+  void Apply(EdgeState& edge, RuleSlot& slot, const Evaluation& ev,
+             const AlertLifecycle::Change& change, const std::vector<std::string>* evidence_ids);
+  void AddEvidenceIds(RuleSlot& slot, const std::vector<std::string>& ids);
+  schema::Alert BuildAlert(const EdgeState& edge, const RuleSlot& slot, schema::AlertStatus status,
+                           const Evaluation& ev, int64_t window_end_ns) const;
+  void Emit(const schema::Alert& alert) noexcept;
+  static void LogOnce(std::atomic<bool>& said, const std::string& message);
+
+  rules::RuleSet rules_;
+  std::vector<CompiledRule> compiled_;
+  DetectorConfig cfg_;
+  AlertCallback on_alert_;
+  std::unordered_map<std::string, std::unique_ptr<EdgeState>> edges_;
+  EvidenceIndex evidence_;
+  schema::EdgeWindow idle_window_;  // reused all-zero window for idle gaps
+
+  // Stats (one block; read by CollectStats from other threads).
+  StatCounter windows_;
+  StatCounter windows_late_;
+  StatCounter windows_invalid_;
+  StatCounter windows_unmatched_;
+  StatCounter idle_windows_;
+  StatCounter evidence_indexed_;
+  StatCounter evidence_evicted_;
+  StatCounter evidence_duplicate_;
+  StatCounter alert_evidence_truncated_;
+  StatCounter edges_dropped_;
+  StatCounter edges_expired_;
+  StatCounter callback_errors_;
+  std::atomic<size_t> edges_tracked_{0};
+  std::array<StatCounter, rules::kSeverityCount> fired_;
+  std::array<StatCounter, rules::kSeverityCount> resolved_;
+  std::array<std::atomic<int64_t>, rules::kSeverityCount> firing_{};
+  std::atomic<bool> said_late_{false};
+  std::atomic<bool> said_invalid_{false};
+  std::atomic<bool> said_edges_full_{false};
+  std::atomic<bool> said_evidence_evicted_{false};
+  std::atomic<bool> said_callback_error_{false};
+};
+
+}  // namespace edgewatch::detector

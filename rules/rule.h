@@ -1,0 +1,71 @@
+// The rule-file model: what LoadRules produces and the detector evaluates. See docs/rules.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rules/annotation_template.h"
+#include "rules/selector.h"
+#include "rules/signal.h"
+
+namespace edgewatch::rules {
+
+enum class Comparison : uint8_t { kGt, kGe, kLt, kLe, kEq, kNe };
+std::string_view ComparisonName(Comparison c);  // ">", ">=", ...
+std::optional<Comparison> ComparisonFromName(std::string_view name);
+bool Compare(Comparison c, double value, double threshold);
+
+// A closed set: it is a metric label (alerts fired per severity) and a routing key.
+enum class Severity : uint8_t { kCritical, kWarning, kInfo, kCount_ };
+inline constexpr size_t kSeverityCount = static_cast<size_t>(Severity::kCount_);
+std::string_view SeverityName(Severity s);
+std::optional<Severity> SeverityFromName(std::string_view name);
+
+// Alert labels the detector sets itself; rule files may not set them.
+inline constexpr std::string_view kReservedLabels[] = {
+    "alertname", "severity",         "business_system", "side", "client_workload",
+    "client_ip", "client_container", "server",          "node",
+};
+bool IsReservedLabel(std::string_view name);
+
+struct Annotation {
+  std::string name;
+  AnnotationTemplate text;
+};
+
+struct Rule {
+  std::string name;  // [A-Za-z_][A-Za-z0-9_]*, unique per business system
+  std::string file;  // the file it came from, as given to the loader
+  int line = 0;      // 1-based line of the rule in `file`
+  std::string business_system;
+  Signal signal;
+  Comparison comparison = Comparison::kGt;
+  double threshold = 0;
+  int64_t for_ns = 0;
+  int64_t keep_firing_for_ns = 0;
+  Severity severity = Severity::kWarning;
+  EdgeSelector match;
+  std::map<std::string, std::string> labels;  // file labels overridden by rule labels
+  std::vector<Annotation> annotations;        // in file order
+};
+
+struct RuleFileInfo {
+  std::string path;
+  std::string business_system;
+  size_t rules = 0;
+};
+
+struct RuleSet {
+  std::vector<RuleFileInfo> files;  // in load order
+  std::vector<Rule> rules;          // every file's rules, in load order
+
+  // Appends `other`'s files and rules.
+  void Append(RuleSet other);
+};
+
+}  // namespace edgewatch::rules

@@ -1,0 +1,486 @@
+#include "rules/rule_file_parser.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "rules/duration.h"
+#include "rules/yaml_document.h"
+
+namespace edgewatch::rules {
+namespace {
+
+constexpr size_t kMaxErrorsPerFile = 20;
+constexpr size_t kMaxErrorsKept = 1000;  // a binary file must not build a huge message
+
+constexpr std::array<std::string_view, 3> kFileKeys = {"business_system", "labels", "rules"};
+constexpr std::array<std::string_view, 10> kRuleKeys = {
+    "name",     "signal", "comparison", "threshold",  "for", "keep_firing_for",
+    "severity", "match",  "labels",     "annotations"};
+constexpr std::array<std::string_view, 5> kRequiredRuleKeys = {"name", "signal", "comparison",
+                                                               "threshold", "severity"};
+constexpr std::array<std::string_view, 4> kMatchKeys = {"side", "server_port", "server_ip",
+                                                        "client_workload"};
+
+// One key of a YAML mapping, with the line it is on (1-based).
+struct Entry {
+  std::string key;
+  int line = 0;
+  YAML::Node value;
+};
+
+std::string Quote(std::string_view s) {
+  constexpr size_t kMaxQuoted = 80;
+  std::string out = "\"";
+  out += s.substr(0, kMaxQuoted);
+  if (s.size() > kMaxQuoted) {
+    out += "...";
+  }
+  out += '"';
+  return out;
+}
+
+std::string Join(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += n;
+  }
+  return out;
+}
+
+bool IsIdentifier(std::string_view s) {
+  const auto alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  return !s.empty() && alpha(s[0]) && std::all_of(s.begin() + 1, s.end(), [&](char c) {
+    return alpha(c) || (c >= '0' && c <= '9');
+  });
+}
+
+bool HasControlChars(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+int LineOf(const YAML::Node& n, int fallback) {
+  const YAML::Mark m = n.Mark();
+  return m.is_null() ? fallback : m.line + 1;
+}
+
+std::string Child(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+const Entry* Find(const std::vector<Entry>& entries, std::string_view key) {
+  for (const Entry& e : entries) {
+    if (e.key == key) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+// Value parsers: the value, or what is wrong with the text (the caller adds file, line, key).
+
+Result<std::string> ParseName(const std::string& s) {
+  if (IsIdentifier(s)) {
+    return s;
+  }
+  return Err(Quote(s) + " must match [A-Za-z_][A-Za-z0-9_]*");
+}
+
+Result<Signal> ParseSignal(const std::string& s) {
+  if (auto signal = Signal::FromName(s)) {
+    return *signal;
+  }
+  return Err(Quote(s) + " is not a signal; allowed: " + Signal::AllowedNames());
+}
+
+Result<Comparison> ParseComparison(const std::string& s) {
+  if (auto c = ComparisonFromName(s)) {
+    return *c;
+  }
+  return Err(Quote(s) + " is not one of > >= < <= == !=");
+}
+
+Result<double> ParseThreshold(const std::string& s) {
+  double t = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), t);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(t)) {
+    return Err(Quote(s) + " is not a finite number");
+  }
+  return t;
+}
+
+Result<Severity> ParseSeverity(const std::string& s) {
+  if (auto sev = SeverityFromName(s)) {
+    return *sev;
+  }
+  return Err(Quote(s) + " is not one of critical, warning, info");
+}
+
+Result<schema::Side> ParseSide(const std::string& s) {
+  if (s == "client") {
+    return schema::Side::kClient;
+  }
+  if (s == "server") {
+    return schema::Side::kServer;
+  }
+  return Err(Quote(s) + " is not one of client, server");
+}
+
+Result<uint16_t> ParsePort(const std::string& s) {
+  unsigned port = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), port);
+  if (ec != std::errc() || end != s.data() + s.size() || port < 1 || port > 65535) {
+    return Err(Quote(s) + " is not a port number 1..65535");
+  }
+  return static_cast<uint16_t>(port);
+}
+
+Result<std::string> ParseLabelValue(const std::string& s) {
+  if (HasControlChars(s)) {
+    return Err("contains control characters");
+  }
+  return s;
+}
+
+Result<std::string> ParseAny(const std::string& s) { return s; }
+
+// Parses one file; collects every error instead of stopping at the first.
+class FileParser {
+ public:
+  explicit FileParser(const std::string& path) : path_(path) {}
+
+  Result<RuleSet> Parse(std::string_view text);
+
+ private:
+  void Error(int line, std::string_view key, std::string_view message);
+  std::string ErrorText();  // all errors in line order, at most kMaxErrorsPerFile
+
+  // The entries of a mapping; reports non-string keys, duplicates and, when `allowed` is not
+  // empty, keys not in it.
+  std::vector<Entry> Entries(const YAML::Node& map, const std::string& path,
+                             std::span<const std::string_view> allowed);
+  // Entries with user-chosen names (labels, annotations), which must be identifiers.
+  std::vector<Entry> NamedEntries(const YAML::Node& map, const std::string& path);
+  // A non-empty scalar, or an error naming what was expected.
+  std::optional<std::string> Scalar(const Entry& e, const std::string& key, std::string_view what);
+
+  // If `name` is among `entries`, parses its scalar with `parse` into `out`, or reports why not.
+  template <typename Out, typename Parse>
+  void Field(const std::vector<Entry>& entries, const std::string& parent, std::string_view name,
+             std::string_view what, Parse parse, Out& out) {
+    const Entry* e = Find(entries, name);
+    if (e == nullptr) {
+      return;
+    }
+    const std::string key = Child(parent, name);
+    if (auto text = Scalar(*e, key, what)) {
+      auto value = parse(*text);
+      if (value.ok()) {
+        out = std::move(*value);
+      } else {
+        Error(e->line, key, value.error());
+      }
+    }
+  }
+
+  std::optional<Rule> ParseRule(const YAML::Node& node, const std::string& key, int line);
+  void ParseRules(const Entry& rules, const RuleFileInfo& info,
+                  const std::map<std::string, std::string>& file_labels, RuleSet& out);
+  std::map<std::string, std::string> ParseLabels(const Entry& e, const std::string& key);
+  void ParseMatch(const Entry& e, const std::string& key, EdgeSelector& out);
+  std::vector<Annotation> ParseAnnotations(const Entry& e, const std::string& key);
+
+  const std::string& path_;
+  std::vector<std::pair<int, std::string>> errors_;  // (line, message)
+};
+
+void FileParser::Error(int line, std::string_view key, std::string_view message) {
+  if (errors_.size() >= kMaxErrorsKept) {
+    return;
+  }
+  std::string text = path_ + ":" + std::to_string(line) + ": ";
+  if (!key.empty()) {
+    text += key;
+    text += ": ";
+  }
+  text += message;
+  errors_.emplace_back(line, std::move(text));
+}
+
+std::string FileParser::ErrorText() {
+  std::stable_sort(errors_.begin(), errors_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  for (size_t i = 0; i < errors_.size() && i < kMaxErrorsPerFile; ++i) {
+    if (i != 0) {
+      out += '\n';
+    }
+    out += errors_[i].second;
+  }
+  if (errors_.size() > kMaxErrorsPerFile) {
+    out += "\n" + path_ + ": ... and " + std::to_string(errors_.size() - kMaxErrorsPerFile) +
+           " more errors";
+  }
+  return out;
+}
+
+std::vector<Entry> FileParser::Entries(const YAML::Node& map, const std::string& path,
+                                       std::span<const std::string_view> allowed) {
+  std::vector<Entry> out;
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const int line = LineOf(it->first, LineOf(map, 1));
+    if (!it->first.IsScalar()) {
+      Error(line, path, "keys must be plain strings");
+      continue;
+    }
+    Entry e{it->first.Scalar(), line, it->second};
+    const std::string key = Child(path, e.key);
+    if (!seen.insert(e.key).second) {
+      Error(line, key, "duplicate key");
+    } else if (!allowed.empty() &&
+               std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) {
+      Error(line, key, "unknown key; allowed: " + Join(allowed));
+    } else {
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+std::vector<Entry> FileParser::NamedEntries(const YAML::Node& map, const std::string& path) {
+  std::vector<Entry> out;
+  for (Entry& e : Entries(map, path, {})) {
+    if (IsIdentifier(e.key)) {
+      out.push_back(std::move(e));
+    } else {
+      Error(e.line, Child(path, e.key), "name must match [A-Za-z_][A-Za-z0-9_]*");
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> FileParser::Scalar(const Entry& e, const std::string& key,
+                                              std::string_view what) {
+  if (e.value.IsNull() || (e.value.IsScalar() && e.value.Scalar().empty())) {
+    Error(e.line, key, "missing value; expected " + std::string(what));
+    return std::nullopt;
+  }
+  if (!e.value.IsScalar()) {
+    Error(e.line, key,
+          "must be a single value, not a list or mapping; expected " + std::string(what));
+    return std::nullopt;
+  }
+  return e.value.Scalar();
+}
+
+std::map<std::string, std::string> FileParser::ParseLabels(const Entry& e, const std::string& key) {
+  std::map<std::string, std::string> out;
+  if (e.value.IsNull()) {
+    return out;
+  }
+  if (!e.value.IsMap()) {
+    Error(e.line, key, "must be a mapping of label names to values, e.g. {team: payments-sre}");
+    return out;
+  }
+  for (const Entry& l : NamedEntries(e.value, key)) {
+    if (IsReservedLabel(l.key)) {
+      Error(l.line, Child(key, l.key),
+            "label is set by the detector and cannot be set in a rule file");
+      continue;
+    }
+    std::optional<std::string> value;
+    Field({l}, key, l.key, "a label value", ParseLabelValue, value);
+    if (value) {
+      out.emplace(l.key, std::move(*value));
+    }
+  }
+  return out;
+}
+
+void FileParser::ParseMatch(const Entry& e, const std::string& key, EdgeSelector& out) {
+  if (e.value.IsNull()) {
+    return;
+  }
+  if (!e.value.IsMap()) {
+    Error(e.line, key, "must be a mapping, e.g. {side: client, server_port: 8080}");
+    return;
+  }
+  const std::vector<Entry> m = Entries(e.value, key, kMatchKeys);
+  Field(m, key, "side", "client or server", ParseSide, out.side);
+  Field(m, key, "server_port", "a port number 1..65535", ParsePort, out.server_port);
+  Field(m, key, "server_ip", "a CIDR prefix or address, e.g. 10.0.0.0/8", IpPrefix::Parse,
+        out.server_ip);
+  Field(m, key, "client_workload", "a process or workload name", ParseAny, out.client_workload);
+}
+
+std::vector<Annotation> FileParser::ParseAnnotations(const Entry& e, const std::string& key) {
+  std::vector<Annotation> out;
+  if (e.value.IsNull()) {
+    return out;
+  }
+  if (!e.value.IsMap()) {
+    Error(e.line, key, "must be a mapping, e.g. {summary: \"...\", description: \"...\"}");
+    return out;
+  }
+  for (const Entry& a : NamedEntries(e.value, key)) {
+    std::optional<AnnotationTemplate> text;
+    Field({a}, key, a.key, "a text with optional {{ placeholder }}s", AnnotationTemplate::Parse,
+          text);
+    if (text) {
+      out.push_back({a.key, std::move(*text)});
+    }
+  }
+  return out;
+}
+
+std::optional<Rule> FileParser::ParseRule(const YAML::Node& node, const std::string& key,
+                                          int line) {
+  if (!node.IsMap()) {
+    Error(line, key,
+          "each rule must be a mapping with name, signal, comparison, threshold, severity");
+    return std::nullopt;
+  }
+  const size_t errors_before = errors_.size();
+  const std::vector<Entry> entries = Entries(node, key, kRuleKeys);
+  // Missing required keys are reported at the rule's line.
+  for (std::string_view required : kRequiredRuleKeys) {
+    if (Find(entries, required) == nullptr) {
+      Error(line, Child(key, required), "missing required key");
+    }
+  }
+  Rule rule;
+  rule.file = path_;
+  rule.line = line;
+  Field(entries, key, "name", "an alert name", ParseName, rule.name);
+  Field(entries, key, "signal", "a signal name", ParseSignal, rule.signal);
+  // An unquoted `>` is a YAML folded-block marker and arrives as an empty value.
+  Field(entries, key, "comparison", "one of > >= < <= == != (quote it: comparison: \">\")",
+        ParseComparison, rule.comparison);
+  Field(entries, key, "threshold", "a number", ParseThreshold, rule.threshold);
+  Field(entries, key, "for", "a duration such as 0s, 30s, 5m", ParseDuration, rule.for_ns);
+  Field(entries, key, "keep_firing_for", "a duration such as 0s, 30s, 5m", ParseDuration,
+        rule.keep_firing_for_ns);
+  Field(entries, key, "severity", "critical, warning or info", ParseSeverity, rule.severity);
+  if (const Entry* e = Find(entries, "match")) {
+    ParseMatch(*e, Child(key, "match"), rule.match);
+  }
+  if (const Entry* e = Find(entries, "labels")) {
+    rule.labels = ParseLabels(*e, Child(key, "labels"));
+  }
+  if (const Entry* e = Find(entries, "annotations")) {
+    rule.annotations = ParseAnnotations(*e, Child(key, "annotations"));
+  }
+  if (errors_.size() != errors_before) {
+    return std::nullopt;
+  }
+  return rule;
+}
+
+void FileParser::ParseRules(const Entry& rules, const RuleFileInfo& info,
+                            const std::map<std::string, std::string>& file_labels, RuleSet& out) {
+  if (rules.value.IsNull()) {
+    return;
+  }
+  if (!rules.value.IsSequence()) {
+    Error(rules.line, "rules", "must be a list of rules (items starting with \"- name: ...\")");
+    return;
+  }
+  std::map<std::string, int> names;  // name → line, for duplicates
+  for (size_t i = 0; i < rules.value.size(); ++i) {
+    const YAML::Node item = rules.value[i];
+    const std::string key = "rules[" + std::to_string(i) + "]";
+    const int line = LineOf(item, rules.line);
+    std::optional<Rule> rule = ParseRule(item, key, line);
+    if (!rule) {
+      continue;
+    }
+    if (auto [it, inserted] = names.emplace(rule->name, line); !inserted) {
+      Error(line, key + ".name",
+            Quote(rule->name) + " is already used by the rule at line " +
+                std::to_string(it->second) + "; names must be unique within a file");
+      continue;
+    }
+    rule->business_system = info.business_system;
+    std::map<std::string, std::string> labels = file_labels;
+    for (auto& [k, v] : rule->labels) {
+      labels[k] = v;  // rule labels override file labels
+    }
+    rule->labels = std::move(labels);
+    out.rules.push_back(std::move(*rule));
+  }
+}
+
+Result<RuleSet> FileParser::Parse(std::string_view text) {
+  YamlDocument doc = LoadSingleYamlDocument(text);
+  if (!doc.ok()) {
+    Error(doc.error_line, "", doc.error);
+    return Err(ErrorText());
+  }
+  const YAML::Node& root = doc.root;
+  if (root.IsNull()) {
+    Error(1, "", "empty file; expected a mapping with business_system and rules");
+    return Err(ErrorText());
+  }
+  if (!root.IsMap()) {
+    Error(LineOf(root, 1), "", "expected a mapping with business_system, labels and rules");
+    return Err(ErrorText());
+  }
+
+  const std::vector<Entry> entries = Entries(root, "", kFileKeys);
+  RuleFileInfo info;
+  info.path = path_;
+  if (Find(entries, "business_system") == nullptr) {
+    Error(LineOf(root, 1), "business_system",
+          "missing required key (the business system this file's rules belong to)");
+  }
+  Field(entries, "", "business_system", "the business system's name", ParseLabelValue,
+        info.business_system);
+  std::map<std::string, std::string> file_labels;
+  if (const Entry* e = Find(entries, "labels")) {
+    file_labels = ParseLabels(*e, "labels");
+  }
+  RuleSet set;
+  if (const Entry* rules = Find(entries, "rules")) {
+    ParseRules(*rules, info, file_labels, set);
+  } else {
+    Error(LineOf(root, 1), "rules", "missing required key (a list of rules)");
+  }
+  if (!errors_.empty()) {
+    return Err(ErrorText());
+  }
+  info.rules = set.rules.size();
+  set.files.push_back(std::move(info));
+  return set;
+}
+
+}  // namespace
+
+Result<RuleSet> ParseRuleFile(std::string_view yaml, const std::string& path) {
+  FileParser parser(path);
+  try {
+    return parser.Parse(yaml);
+  } catch (const YAML::Exception& e) {
+    // Parse checks node types before every access, so this is not expected; but a rule file is
+    // input, and input must not take the process down.
+    return Err(path + ":" + std::to_string(e.mark.is_null() ? 1 : e.mark.line + 1) +
+               ": cannot parse: " + e.msg);
+  }
+}
+
+}  // namespace edgewatch::rules

@@ -1,0 +1,38 @@
+// What a rule compares: one counter of an EdgeWindow, or a value derived from a window.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "schema/edge_window.h"
+
+namespace edgewatch::rules {
+
+class Signal {
+ public:
+  enum class Kind : uint8_t {
+    kCounter,              // counts[counter]
+    kFailures,             // EdgeWindow::Failures()
+    kConnectLatencyAvgUs,  // connect_latency.sum_us / count; 0 when the window had no connect
+    kConnectLatencyMaxUs,  // connect_latency.max_us
+  };
+
+  // A counter name ("refused", "syn_retransmits", ...) or a derived name ("failures",
+  // "connect_latency_avg_us", "connect_latency_max_us"); nullopt for anything else.
+  static std::optional<Signal> FromName(std::string_view name);
+  // Every accepted name, comma-separated, for error messages.
+  static std::string AllowedNames();
+
+  Kind kind() const { return kind_; }
+  schema::Counter counter() const { return counter_; }  // meaningful for kCounter only
+  std::string_view name() const;
+
+  double ValueOf(const schema::EdgeWindow& w) const;
+
+ private:
+  Kind kind_ = Kind::kCounter;
+  schema::Counter counter_ = schema::Counter::kConnects;
+};
+
+}  // namespace edgewatch::rules
