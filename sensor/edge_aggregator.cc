@@ -50,33 +50,38 @@ void EdgeAggregator::KeyOf(const TcpEvent& e, std::string& key) {
   key.append(1, ':').append(port, end).append("|tcp");
 }
 
-schema::EdgeWindow& EdgeAggregator::WindowFor(const TcpEvent& e) {
+schema::EdgeWindow& EdgeAggregator::WindowFor(const TcpEvent& e, EdgeMap& edges) {
   KeyOf(e, key_scratch_);
-  auto it = edges_.find(key_scratch_);
-  if (it != edges_.end()) return it->second;
+  auto it = edges.find(key_scratch_);
+  if (it != edges.end()) return it->second;
   schema::Edge edge = EdgeOf(e);
-  if (edges_.size() >= cfg_.max_edges) {
+  if (edges.size() >= cfg_.max_edges) {
     edges_overflowed_.Add();
     schema::Edge overflow;
     overflow.side = edge.side;
     overflow.client.workload = kOverflowWorkload;
     std::string key = overflow.Key();
-    it = edges_.find(key);
-    if (it != edges_.end()) return it->second;
-    it = edges_.emplace(std::move(key), schema::EdgeWindow{}).first;
+    it = edges.find(key);
+    if (it != edges.end()) return it->second;
+    it = edges.emplace(std::move(key), schema::EdgeWindow{}).first;
     it->second.edge = overflow;
-    active_edges_.store(edges_.size(), std::memory_order_relaxed);
+    PublishActive();
     return it->second;
   }
-  it = edges_.emplace(key_scratch_, schema::EdgeWindow{}).first;
+  it = edges.emplace(key_scratch_, schema::EdgeWindow{}).first;
   it->second.edge = std::move(edge);
-  active_edges_.store(edges_.size(), std::memory_order_relaxed);
+  PublishActive();
   return it->second;
+}
+
+void EdgeAggregator::PublishActive() {
+  active_edges_.store(edges_.size() + next_edges_.size(), std::memory_order_relaxed);
 }
 
 bool EdgeAggregator::Add(const TcpEvent& e, schema::EvidenceEvent* evidence) {
   if (e.time_ns < window_start_ns_) late_events_.Add();  // kept: counted in the open window
-  schema::EdgeWindow& w = WindowFor(e);
+  const bool next = e.time_ns >= window_start_ns_ + cfg_.window_ns;
+  schema::EdgeWindow& w = WindowFor(e, next ? next_edges_ : edges_);
   bool failure = false;
   schema::EvidenceKind ev_kind = schema::EvidenceKind::kConnectFailed;
   switch (e.kind) {
@@ -170,7 +175,8 @@ std::vector<schema::EdgeWindow> EdgeAggregator::CloseWindow(int64_t window_end_n
     out.push_back(std::move(w));
   }
   edges_.clear();
-  active_edges_.store(0, std::memory_order_relaxed);
+  edges_.swap(next_edges_);
+  PublishActive();
   std::sort(out.begin(), out.end(), [](const schema::EdgeWindow& a, const schema::EdgeWindow& b) {
     return a.edge.Key() < b.edge.Key();
   });

@@ -32,12 +32,14 @@ class EdgeAggregator : public StatsSource {
   bool Add(const TcpEvent& e, schema::EvidenceEvent* evidence);
 
   // Closes the current window at `window_end_ns` (aligned by the caller) and returns its edges
-  // in a stable order (by edge key); the next window starts there.
+  // in a stable order (by edge key); the next window starts there. Events stamped at or after
+  // the open window's end (they arrive during the flush grace) are held for the next window.
   std::vector<schema::EdgeWindow> CloseWindow(int64_t window_end_ns);
 
   int64_t window_start_ns() const { return window_start_ns_; }
   void set_window_start(int64_t ns) { window_start_ns_ = ns; }
-  size_t active_edges() const { return edges_.size(); }
+  // No event held, neither for the open window nor for the next.
+  bool empty() const { return edges_.empty() && next_edges_.empty(); }
 
   // The edge an event belongs to (client workload → server ip:port).
   static schema::Edge EdgeOf(const TcpEvent& e);
@@ -47,13 +49,16 @@ class EdgeAggregator : public StatsSource {
   void CollectStats(std::vector<StatSample>& out) const override;
 
  private:
-  schema::EdgeWindow& WindowFor(const TcpEvent& e);
+  using EdgeMap = std::unordered_map<std::string, schema::EdgeWindow>;
+  schema::EdgeWindow& WindowFor(const TcpEvent& e, EdgeMap& edges);
+  void PublishActive();
 
   AggregatorConfig cfg_;
   int64_t window_start_ns_ = 0;
   uint64_t window_seq_ = 0;
   uint64_t evidence_seq_ = 0;
-  std::unordered_map<std::string, schema::EdgeWindow> edges_;
+  EdgeMap edges_;       // the open window
+  EdgeMap next_edges_;  // events already past the open window's end
   std::string key_scratch_;
   StatCounter windows_emitted_;
   StatCounter evidence_emitted_;

@@ -63,19 +63,26 @@ void Sensor::Run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) {
     source_->Poll(50);
     int64_t now = NowUnixNs();
-    int64_t end = aggregator_.window_start_ns() + cfg_.window_ns;
-    if (now >= end + cfg_.flush_grace_ns) {
-      CloseWindow(end);
-      // After a stall, skip the empty windows in between rather than emitting nothing for each.
-      int64_t current = AlignDown(now - cfg_.flush_grace_ns, cfg_.window_ns);
-      if (current > aggregator_.window_start_ns()) aggregator_.set_window_start(current);
-      decoder_.set_clock_offset(MonotonicToUnixOffsetNs());  // follow NTP steps
+    bool closed = false;
+    while (now >= aggregator_.window_start_ns() + cfg_.window_ns + cfg_.flush_grace_ns) {
+      if (aggregator_.empty()) {
+        // Nothing held: jump over idle windows instead of closing each one.
+        aggregator_.set_window_start(AlignDown(now - cfg_.flush_grace_ns, cfg_.window_ns));
+        break;
+      }
+      CloseWindow(aggregator_.window_start_ns() + cfg_.window_ns);
+      closed = true;
     }
+    if (closed) decoder_.set_clock_offset(MonotonicToUnixOffsetNs());  // follow NTP steps
   }
-  // Drain what the kernel has already written, then close the partial window at `now`.
+  // Drain what the kernel has already written, then publish what is held: the open window
+  // (cut short at `now`) and, if events are already past its end, the next one.
   while (source_->Poll(0) > 0) {
   }
-  CloseWindow(std::max(NowUnixNs(), aggregator_.window_start_ns() + 1));
+  int64_t now = NowUnixNs();
+  int64_t end = aggregator_.window_start_ns() + cfg_.window_ns;
+  CloseWindow(std::min(end, std::max(now, aggregator_.window_start_ns() + 1)));
+  if (!aggregator_.empty()) CloseWindow(std::max(now, aggregator_.window_start_ns() + 1));
 }
 
 void Sensor::CollectStats(std::vector<StatSample>& out) const {

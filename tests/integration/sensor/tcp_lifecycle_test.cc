@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -354,6 +355,51 @@ TEST_F(TcpLifecycleTest, LostHandshakeAcksAreSynAckRetransmitsOnTheServerEdge) {
       << kernel;
   EXPECT_EQ(sink_->Windows(server_edge).at(0).edge.server.workload, "ew-synack-srv");
   EXPECT_EQ(sink_->Sum(Counter::kAccepts, server_edge), 0u);
+}
+
+TEST_F(TcpLifecycleTest, FastOpenChildThatNeverCompletesIsAFailedAccept) {
+  // With TCP Fast Open the server creates the child socket in SYN_RECV at the SYN. If the
+  // client's ACKs never arrive, the server gives up after its SYN-ACK retries: SYN_RECV→CLOSE.
+  // Fast Open children get tcp_synack_retries + 1 retries: with 0, one retransmit at 1s and
+  // ETIMEDOUT at 3s.
+  const int port = 7111;
+  ASSERT_EQ(NetnsPair::Exec(net_->server_ns(), "sysctl -qw net.ipv4.tcp_fastopen=0x202"), 0);
+  ASSERT_EQ(NetnsPair::Exec(net_->server_ns(), "sysctl -qw net.ipv4.tcp_synack_retries=0"), 0);
+  ASSERT_EQ(NetnsPair::Exec(net_->client_ns(), "sysctl -qw net.ipv4.tcp_fastopen=0x5"), 0);
+  ASSERT_EQ(NetnsPair::Exec(net_->client_ns(), "iptables -A OUTPUT -p tcp --dport " +
+                                                   std::to_string(port) +
+                                                   " --tcp-flags SYN,ACK,FIN,RST,PSH ACK -j DROP"),
+            0);
+  pid_t server = StartServer("ew-tfo-srv", port, [](int lfd) {
+    int qlen = 8;
+    setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof qlen);
+    usleep(4'500'000);  // never accepts; the kernel times the child out
+    close(lfd);
+  });
+  pid_t client = ForkInNetns(net_->client_ns(), "ew-tfo-cli", [&] {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    inet_pton(AF_INET, "10.77.0.1", &sa.sin_addr);
+    if (sendto(fd, "x", 1, MSG_FASTOPEN, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 1) {
+      return errno;
+    }
+    usleep(4'000'000);
+    return 0;
+  });
+  ASSERT_EQ(WaitChild(client, 8s), 0);
+  ASSERT_EQ(WaitChild(server, 8s), 0);
+  auto server_edge = ServerEdge(port);
+  ASSERT_TRUE(WaitFor([&] { return sink_->Sum(Counter::kAcceptFailures, server_edge) == 1; }, 5s));
+  EXPECT_EQ(sink_->Sum(Counter::kAccepts, server_edge), 0u);
+  EXPECT_GE(sink_->Sum(Counter::kSynackRetransmits, server_edge), 1u);
+  auto ev = EvidenceOf("ew-tfo-srv");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, schema::EvidenceKind::kAcceptFailed);
+  EXPECT_EQ(ev[0].old_state, "SYN_RECV");
+  EXPECT_EQ(ev[0].src_port, port);
+  EXPECT_EQ(ev[0].dst_ip, "10.77.0.2");
 }
 
 TEST_F(TcpLifecycleTest, ConnectToAnAbsentHostIsUnreachable) {

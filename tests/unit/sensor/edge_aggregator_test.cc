@@ -8,6 +8,7 @@ namespace edgewatch::sensor {
 namespace {
 
 using schema::Counter;
+using C = schema::Counter;
 
 TcpEvent ClientEvent(TcpEventKind kind, int32_t sk_err = 0) {
   TcpEvent e;
@@ -121,14 +122,38 @@ TEST(EdgeAggregator, CountsCausesAndLatency) {
   EXPECT_TRUE(agg.CloseWindow(3'000'000'000).empty());
 }
 
+TEST(EdgeAggregator, EventsPastTheOpenWindowWaitForTheNextOne) {
+  AggregatorConfig cfg = Config();
+  cfg.window_ns = 1'000'000'000;
+  EdgeAggregator agg(cfg);
+  agg.set_window_start(1'000'000'000);
+  TcpEvent in_window = ClientEvent(TcpEventKind::kConnected);
+  in_window.time_ns = 1'900'000'000;
+  TcpEvent during_grace = in_window;
+  during_grace.time_ns = 2'050'000'000;  // stamped after the window's end, seen before its close
+  schema::EvidenceEvent ev;
+  agg.Add(in_window, &ev);
+  agg.Add(during_grace, &ev);
+  auto first = agg.CloseWindow(2'000'000'000);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].at(C::kConnects), 1u);
+  EXPECT_FALSE(agg.empty());
+  auto second = agg.CloseWindow(3'000'000'000);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].at(C::kConnects), 1u);
+  EXPECT_EQ(second[0].window_start_ns, 2'000'000'000);
+  EXPECT_TRUE(agg.empty());
+}
+
 TEST(EdgeAggregator, EdgesPastTheBoundGoToTheOverflowEdge) {
   EdgeAggregator agg(Config());  // max_edges 3
+  agg.set_window_start(1'000'000'000);
   for (int port = 1; port <= 5; ++port) {
     TcpEvent e = ClientEvent(TcpEventKind::kConnected);
     e.remote_port = static_cast<uint16_t>(port);
     agg.Add(e, nullptr);
   }
-  auto windows = agg.CloseWindow(1);
+  auto windows = agg.CloseWindow(2'000'000'000);
   ASSERT_EQ(windows.size(), 4u);
   uint64_t total = 0;
   bool overflow_seen = false;
@@ -165,6 +190,7 @@ TEST(EdgeAggregator, AbandonedConnectWithoutErrorIsATimeout) {
 
 TEST(EdgeAggregator, ResetAfterEstablishedIsResetEvidence) {
   EdgeAggregator agg(Config());
+  agg.set_window_start(1'000'000'000);
   schema::EvidenceEvent ev;
   TcpEvent e = ClientEvent(TcpEventKind::kReset, ECONNRESET);
   e.old_state = 1;
@@ -172,7 +198,7 @@ TEST(EdgeAggregator, ResetAfterEstablishedIsResetEvidence) {
   EXPECT_EQ(ev.kind, schema::EvidenceKind::kReset);
   EXPECT_EQ(ev.cause, "reset");
   EXPECT_EQ(ev.old_state, "ESTABLISHED");
-  auto w = agg.CloseWindow(1);
+  auto w = agg.CloseWindow(2'000'000'000);
   EXPECT_EQ(w.at(0).at(Counter::kReset), 1u);
 }
 
