@@ -19,33 +19,16 @@ int DetectorCommand(int argc, char** argv) {
   pf.Register(flags);
   flags.String("input", &input, "JSON-lines file to read, - for stdin", "FILE");
   flags.String("window", &window, "the sensors' window length", "DURATION");
-  auto pos = flags.Parse(argc, argv, 2);
-  if (flags.help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
-  if (!pos) {
-    std::fprintf(stderr, "edgewatch detector: %s\n", pos.error().c_str());
-    return kExitUsage;
-  }
+  if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
   auto w = ParseDurationFlag("window", window);
-  if (!w) {
-    std::fprintf(stderr, "edgewatch detector: %s\n", w.error().c_str());
-    return kExitUsage;
-  }
+  if (!w) return Fail("detector", kExitUsage, w.error());
   auto p = Pipeline::Build(pf, *w);
-  if (!p) {
-    std::fprintf(stderr, "edgewatch detector: %s\n", p.error().c_str());
-    return kExitUsage;
-  }
+  if (!p) return Fail("detector", kExitUsage, p.error());
   std::ifstream file;
   std::istream* in = &std::cin;
   if (input != "-") {
     file.open(input);
-    if (!file) {
-      std::fprintf(stderr, "edgewatch detector: cannot open --input %s\n", input.c_str());
-      return kExitUsage;
-    }
+    if (!file) return Fail("detector", kExitUsage, "cannot open --input " + input);
     in = &file;
   }
   auto stats = detector::Replay(*in, *p->detector);

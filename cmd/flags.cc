@@ -1,7 +1,10 @@
 #include "cmd/flags.h"
 
 #include <cctype>
+#include <cstdio>
 #include <sstream>
+
+#include "cmd/commands.h"
 
 namespace edgewatch::cmd {
 
@@ -74,6 +77,23 @@ std::string Flags::Usage() const {
   }
   out << "  --help                       this text\n";
   return out.str();
+}
+
+std::optional<int> Flags::ParseOrExit(int argc, char** argv, int first,
+                                      std::vector<std::string>* positional) {
+  auto pos = Parse(argc, argv, first);
+  if (help_) {
+    std::fputs(Usage().c_str(), stdout);
+    return kExitOk;
+  }
+  if (!pos) return Fail(command_, kExitUsage, pos.error());
+  if (positional != nullptr) *positional = std::move(*pos);
+  return std::nullopt;
+}
+
+int Fail(const std::string& command, int code, const std::string& message) {
+  std::fprintf(stderr, "edgewatch %s: %s\n", command.c_str(), message.c_str());
+  return code;
 }
 
 Result<int64_t> ParseDurationFlag(const std::string& flag, const std::string& value) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ class Flags {
   bool help_requested() const { return help_; }
   std::string Usage() const;
 
+  // Parse() for a command's main: prints --help (exit code 0) or the error (exit code 2) and
+  // returns the code to exit with; nullopt to go on. Positional arguments go to `positional`.
+  std::optional<int> ParseOrExit(int argc, char** argv, int first,
+                                 std::vector<std::string>* positional = nullptr);
+
  private:
   struct Spec {
     std::string* str = nullptr;
@@ -36,6 +42,9 @@ class Flags {
   std::vector<std::string> order_;
   bool help_ = false;
 };
+
+// Prints "edgewatch <command>: <message>" to stderr and returns `code`.
+int Fail(const std::string& command, int code, const std::string& message);
 
 // "1s", "500ms", "2m" → ns; error names the flag.
 Result<int64_t> ParseDurationFlag(const std::string& flag, const std::string& value);

@@ -51,6 +51,12 @@ class StatsCollectable : public prometheus::Collectable {
 
 MetricsServer::~MetricsServer() = default;
 
+Result<std::unique_ptr<MetricsServer>> MetricsServer::StartUnlessOff(
+    const std::string& listen, std::vector<const StatsSource*> sources) {
+  if (listen == "off") return std::unique_ptr<MetricsServer>();
+  return Start(listen, std::move(sources));
+}
+
 Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& listen, std::vector<const StatsSource*> sources) {
   std::unique_ptr<MetricsServer> server(new MetricsServer());

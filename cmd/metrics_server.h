@@ -21,6 +21,9 @@ class MetricsServer {
   // `listen` is "host:port"; sources must outlive the server.
   static Result<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
                                                       std::vector<const StatsSource*> sources);
+  // Start(), or no server (nullptr) when `listen` is "off".
+  static Result<std::unique_ptr<MetricsServer>> StartUnlessOff(
+      const std::string& listen, std::vector<const StatsSource*> sources);
   ~MetricsServer();
   const std::string& listen() const { return listen_; }
 

@@ -17,18 +17,13 @@ int RulesCommand(int argc, char** argv) {
     std::fputs(flags.Usage().c_str(), help ? stdout : stderr);
     return help ? kExitOk : kExitUsage;
   }
-  auto pos = flags.Parse(argc, argv, 3);
-  if (flags.help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
-  if (!pos || pos->empty()) {
-    std::fprintf(stderr, "edgewatch rules check: %s\n",
-                 pos ? "name at least one rule file or directory" : pos.error().c_str());
-    return kExitUsage;
+  std::vector<std::string> paths;
+  if (auto code = flags.ParseOrExit(argc, argv, 3, &paths)) return *code;
+  if (paths.empty()) {
+    return Fail("rules check", kExitUsage, "name at least one rule file or directory");
   }
   bool ok = true;
-  for (const auto& path : *pos) {
+  for (const auto& path : paths) {
     auto report = rules::CheckRules(path);
     std::fputs(report.Text().c_str(), stdout);
     ok = ok && report.ok();

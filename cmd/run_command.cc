@@ -1,6 +1,4 @@
 // edgewatch run: sensor, detector and alerting in one process over an in-process queue.
-#include <time.h>
-
 #include <cstdio>
 #include <thread>
 
@@ -9,17 +7,12 @@
 #include "cmd/pipeline_options.h"
 #include "cmd/sensor_options.h"
 #include "cmd/signals.h"
+#include "common/clock.h"
 #include "transport/bounded_queue.h"
 
 namespace edgewatch::cmd {
 
 namespace {
-
-int64_t NowUnixNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
 
 // Queue of `run` between the sensor and the detector; its drops are on /metrics.
 class QueueStats : public StatsSource {
@@ -76,48 +69,24 @@ int RunCommand(int argc, char** argv) {
   pf.Register(flags);
   sf.Register(flags);
   flags.String("metrics-listen", &metrics, "address for /metrics, or off", "HOST:PORT");
-  auto pos = flags.Parse(argc, argv, 2);
-  if (flags.help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
-  if (!pos) {
-    std::fprintf(stderr, "edgewatch run: %s\n", pos.error().c_str());
-    return kExitUsage;
-  }
+  if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
   auto cfg = sf.ToConfig();
-  if (!cfg) {
-    std::fprintf(stderr, "edgewatch run: %s\n", cfg.error().c_str());
-    return kExitUsage;
-  }
+  if (!cfg) return Fail("run", kExitUsage, cfg.error());
   auto pipeline = Pipeline::Build(pf, cfg->window_ns);
-  if (!pipeline) {
-    std::fprintf(stderr, "edgewatch run: %s\n", pipeline.error().c_str());
-    return kExitUsage;
-  }
+  if (!pipeline) return Fail("run", kExitUsage, pipeline.error());
   std::atomic<bool>& stop = InstallStopSignals();
   transport::BoundedQueue<schema::Record> queue(1 << 16);
   sensor::QueueSink sink(queue);
   auto s = sensor::Sensor::Create(*cfg, sink);
-  if (!s) {
-    std::fprintf(stderr, "edgewatch run: %s\n", s.error().c_str());
-    return kExitNoCapability;
-  }
+  if (!s) return Fail("run", kExitNoCapability, s.error());
   QueueStats queue_stats(queue);
-  std::unique_ptr<MetricsServer> ms;
-  if (metrics != "off") {
-    auto m = MetricsServer::Start(
-        metrics, {s->get(), &queue_stats, pipeline->detector.get(), pipeline->dispatcher.get()});
-    if (!m) {
-      std::fprintf(stderr, "edgewatch run: %s\n", m.error().c_str());
-      return kExitUsage;
-    }
-    ms = std::move(*m);
-  }
+  auto ms = MetricsServer::StartUnlessOff(
+      metrics, {s->get(), &queue_stats, pipeline->detector.get(), pipeline->dispatcher.get()});
+  if (!ms) return Fail("run", kExitUsage, ms.error());
   std::fprintf(stderr, "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s%s%s\n",
                (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
                static_cast<long long>(cfg->window_ns / 1'000'000), pf.rules.c_str(),
-               ms ? ", metrics on http://" : "", ms ? (metrics + "/metrics").c_str() : "");
+               *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");
 
   std::thread detector_thread(DetectorLoop, std::ref(queue), std::ref(*pipeline->detector),
                               cfg->window_ns, cfg->flush_grace_ns);

@@ -22,49 +22,27 @@ int SensorCommand(int argc, char** argv) {
   sf.Register(flags);
   flags.String("output", &output, "file to append records to, - for stdout", "FILE");
   flags.String("metrics-listen", &metrics, "address for /metrics, or off", "HOST:PORT");
-  auto pos = flags.Parse(argc, argv, 2);
-  if (flags.help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
-  if (!pos) {
-    std::fprintf(stderr, "edgewatch sensor: %s\n", pos.error().c_str());
-    return kExitUsage;
-  }
+  if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
   auto cfg = sf.ToConfig();
-  if (!cfg) {
-    std::fprintf(stderr, "edgewatch sensor: %s\n", cfg.error().c_str());
-    return kExitUsage;
-  }
+  if (!cfg) return Fail("sensor", kExitUsage, cfg.error());
   std::FILE* out = stdout;
   if (output != "-") {
     out = std::fopen(output.c_str(), "a");
     if (out == nullptr) {
-      std::fprintf(stderr, "edgewatch sensor: cannot open --output %s: %s\n", output.c_str(),
-                   std::strerror(errno));
-      return kExitUsage;
+      return Fail("sensor", kExitUsage,
+                  "cannot open --output " + output + ": " + std::strerror(errno));
     }
   }
   std::atomic<bool>& stop = InstallStopSignals();
   sensor::JsonLinesSink sink(out);
   auto s = sensor::Sensor::Create(*cfg, sink);
-  if (!s) {
-    std::fprintf(stderr, "edgewatch sensor: %s\n", s.error().c_str());
-    return kExitNoCapability;
-  }
-  std::unique_ptr<MetricsServer> ms;
-  if (metrics != "off") {
-    auto m = MetricsServer::Start(metrics, {s->get()});
-    if (!m) {
-      std::fprintf(stderr, "edgewatch sensor: %s\n", m.error().c_str());
-      return kExitUsage;
-    }
-    ms = std::move(*m);
-  }
+  if (!s) return Fail("sensor", kExitNoCapability, s.error());
+  auto ms = MetricsServer::StartUnlessOff(metrics, {s->get()});
+  if (!ms) return Fail("sensor", kExitUsage, ms.error());
   std::fprintf(stderr, "edgewatch sensor: attached (%s) on node %s, %lld ms windows%s%s\n",
                (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
                static_cast<long long>((*s)->config().window_ns / 1'000'000),
-               ms ? ", metrics on http://" : "", ms ? (metrics + "/metrics").c_str() : "");
+               *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");
   (*s)->Run(stop);
   if (out != stdout) std::fclose(out);
   std::fprintf(stderr, "edgewatch sensor: stopped\n");

@@ -1,17 +1,12 @@
 #include "sensor/sensor.h"
 
-#include <time.h>
 #include <unistd.h>
+
+#include "common/clock.h"
 
 namespace edgewatch::sensor {
 
 namespace {
-
-int64_t NowUnixNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
 
 int64_t AlignDown(int64_t t, int64_t step) { return t - (t % step); }
 
