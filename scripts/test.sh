@@ -7,5 +7,9 @@ build=${BUILD_DIR:-$top/build}
 "$top/scripts/install-deps.sh" --test
 BUILD_DIR=$build "$top/scripts/build.sh" -DEDGEWATCH_WERROR=ON
 echo "== kernel $(uname -r), $(id -un), BTF: $([[ -r /sys/kernel/btf/vmlinux ]] && echo yes || echo no)"
+# clang-tidy (every finding is an error, see .clang-tidy) takes minutes: in CI, or on request.
+if [[ "${CI:-}" == "true" || "${EDGEWATCH_TIDY:-}" == "1" ]]; then
+  BUILD_DIR=$build "$top/scripts/lint.sh" --tidy
+fi
 cd "$build"
 ctest --output-on-failure --timeout 300 -j"${TEST_JOBS:-1}" "$@"

@@ -40,6 +40,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv) : dir_(MakeTempDir()) 
     dup2(o, 1);
     dup2(e, 2);
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     execvp(args[0], args.data());
