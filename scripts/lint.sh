@@ -18,5 +18,7 @@ echo "lint: clang-format clean on ${#files[@]} files"
 if [[ "${1:-}" == "--tidy" ]]; then
   build=${BUILD_DIR:-$top/build}
   mapfile -t sources < <(git ls-files '*.cc')
-  run-clang-tidy -quiet -p "$build" -j "$(nproc)" "${sources[@]/#/$top/}"
+  # -Wno-error: compiler warnings are gcc's job (-Werror in CI); clang's pedantic ones about
+  # libbpf macros and the generated skeleton are not findings.
+  run-clang-tidy -quiet -extra-arg=-Wno-error -p "$build" -j "$(nproc)" "${sources[@]/#/$top/}"
 fi
