@@ -148,14 +148,26 @@ bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeou
 }
 
 int TcpConnect(const std::string& ip, int port, int syn_retries, int* out_fd) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const bool v6 = ip.find(':') != std::string::npos;
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return errno;
   if (syn_retries > 0) setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syn_retries, sizeof syn_retries);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, ip.c_str(), &sa.sin_addr);
-  int rc = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (v6) {
+    auto* sa = reinterpret_cast<sockaddr_in6*>(&ss);
+    sa->sin6_family = AF_INET6;
+    sa->sin6_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET6, ip.c_str(), &sa->sin6_addr);
+    len = sizeof *sa;
+  } else {
+    auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, ip.c_str(), &sa->sin_addr);
+    len = sizeof *sa;
+  }
+  int rc = connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
   int err = rc == 0 ? 0 : errno;
   if (err == 0 && out_fd != nullptr) {
     *out_fd = fd;

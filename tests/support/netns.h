@@ -47,8 +47,8 @@ int WaitChild(pid_t pid, std::chrono::milliseconds timeout);
 bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
 // Child-side helpers (async-signal-safe enough for a forked child: plain syscalls).
-// Connects with TCP_SYNCNT `syn_retries` (0 = system default); returns errno (0 = connected,
-// the socket left in *fd if fd != nullptr, otherwise closed).
+// Connects (IPv4, or IPv6 when `ip` has a ':') with TCP_SYNCNT `syn_retries` (0 = system default);
+// returns errno (0 = connected, the socket left in *fd if fd != nullptr, otherwise closed).
 int TcpConnect(const std::string& ip, int port, int syn_retries, int* fd = nullptr);
 // Listening socket on ip:port (port 0 = any); returns fd or -errno.
 int TcpListen(const std::string& ip, int port);

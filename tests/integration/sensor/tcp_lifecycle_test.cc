@@ -417,15 +417,8 @@ TEST_F(TcpLifecycleTest, ConnectToAnAbsentHostIsUnreachable) {
 TEST_F(TcpLifecycleTest, Ipv6RefusedConnectHasTheV6Tuple) {
   ASSERT_EQ(NetnsPair::Exec(net_->client_ns(), "ip addr add fd77::2/64 dev vc nodad"), 0);
   ASSERT_EQ(NetnsPair::Exec(net_->server_ns(), "ip addr add fd77::1/64 dev vs nodad"), 0);
-  pid_t child = ForkInNetns(net_->client_ns(), "ew-refused6", [] {
-    int fd = socket(AF_INET6, SOCK_STREAM, 0);
-    sockaddr_in6 sa{};
-    sa.sin6_family = AF_INET6;
-    sa.sin6_port = htons(7110);
-    inet_pton(AF_INET6, "fd77::1", &sa.sin6_addr);
-    int rc = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    return rc == 0 ? 0 : errno;
-  });
+  pid_t child = ForkInNetns(net_->client_ns(), "ew-refused6",
+                            [] { return testing::TcpConnect("fd77::1", 7110, 0); });
   ASSERT_EQ(WaitChild(child, 5s), ECONNREFUSED);
   ASSERT_TRUE(WaitFor([&] { return !EvidenceOf("ew-refused6").empty(); }, 5s));
   auto ev = EvidenceOf("ew-refused6");
