@@ -14,5 +14,6 @@ int RunCommand(int argc, char** argv);       // edgewatch run
 int SensorCommand(int argc, char** argv);    // edgewatch sensor
 int DetectorCommand(int argc, char** argv);  // edgewatch detector
 int RulesCommand(int argc, char** argv);     // edgewatch rules check
+int KafkaCommand(int argc, char** argv);     // edgewatch kafka init
 
 }  // namespace edgewatch::cmd

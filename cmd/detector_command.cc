@@ -1,28 +1,22 @@
-// edgewatch detector: replay recorded edge windows and evidence through the rules.
+// edgewatch detector: evaluate rules over a recorded sensor stream, or as a member of a Kafka
+// consumer group (--kafka).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "cmd/commands.h"
+#include "cmd/kafka_options.h"
+#include "cmd/metrics_server.h"
 #include "cmd/pipeline_options.h"
+#include "cmd/signals.h"
+#include "detector/kafka_detector.h"
 #include "detector/replay.h"
 
 namespace edgewatch::cmd {
+namespace {
 
-int DetectorCommand(int argc, char** argv) {
-  PipelineFlags pf;
-  std::string input = "-";
-  std::string window = "1s";
-  Flags flags("detector",
-              "Evaluates rules over a recorded sensor stream (JSON lines from `edgewatch sensor`)\n"
-              "and prints the alerts it raises. Bad lines are reported and skipped.");
-  pf.Register(flags);
-  flags.String("input", &input, "JSON-lines file to read, - for stdin", "FILE");
-  flags.String("window", &window, "the sensors' window length", "DURATION");
-  if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
-  auto w = ParseDurationFlag("window", window);
-  if (!w) return Fail("detector", kExitUsage, w.error());
-  auto p = Pipeline::Build(pf, *w);
+int Replay(const PipelineFlags& pf, const std::string& input, int64_t window_ns) {
+  auto p = Pipeline::Build(pf, window_ns);
   if (!p) return Fail("detector", kExitUsage, p.error());
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -48,6 +42,57 @@ int DetectorCommand(int argc, char** argv) {
                static_cast<unsigned long long>(stats->evidence),
                static_cast<unsigned long long>(stats->bad_lines));
   return kExitOk;
+}
+
+}  // namespace
+
+int DetectorCommand(int argc, char** argv) {
+  PipelineFlags pf;
+  KafkaFlags kf;
+  KafkaDetectorFlags kdf;
+  std::string input = "-";
+  std::string window = "1s";
+  std::string metrics = kDefaultDetectorMetricsListen;
+  Flags flags("detector",
+              "Evaluates rules per service edge and delivers the alerts they raise.\n"
+              "Without --kafka it reads a recorded sensor stream (JSON lines, --input); bad lines\n"
+              "are reported and skipped. With --kafka it joins a consumer group on the\n"
+              "edge-window topic and publishes alerts to the alerts topic (docs/kafka.md).");
+  pf.Register(flags);
+  kf.Register(flags);
+  kdf.Register(flags);
+  flags.String("input", &input, "JSON-lines file to read, - for stdin (without --kafka)", "FILE");
+  flags.String("window", &window, "the sensors' window length", "DURATION");
+  flags.String("metrics-listen", &metrics, "address for /metrics, or off (with --kafka)",
+               "HOST:PORT");
+  if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
+  auto w = ParseDurationFlag("window", window);
+  if (!w) return Fail("detector", kExitUsage, w.error());
+  if (!kf.enabled()) return Replay(pf, input, *w);
+
+  auto cfg = kdf.ToConfig(kf);
+  if (!cfg) return Fail("detector", kExitUsage, cfg.error());
+  auto p = Pipeline::BuildDelivery(pf);
+  if (!p) return Fail("detector", kExitUsage, p.error());
+  detector::DetectorConfig dc;
+  dc.window_ns = *w;
+  alerting::Dispatcher* disp = p->dispatcher.get();
+  auto d = detector::KafkaDetector::Create(std::move(*cfg), std::move(p->rules), dc,
+                                           [disp](const schema::Alert& a) { disp->Submit(a); });
+  if (!d) return Fail("detector", kExitFailure, d.error());
+  auto ms = MetricsServer::StartUnlessOff(metrics, {d->get(), p->dispatcher.get()});
+  if (!ms) return Fail("detector", kExitUsage, ms.error());
+  std::atomic<bool>& stop = InstallStopSignals();
+  std::fprintf(stderr, "edgewatch detector: group %s on %s, rules %s%s%s\n", kdf.group.c_str(),
+               kf.brokers.c_str(), pf.rules.c_str(), *ms ? ", metrics on http://" : "",
+               *ms ? (metrics + "/metrics").c_str() : "");
+  const size_t unsent = (*d)->Run(stop);
+  p->Shutdown(std::chrono::seconds(10));
+  if (unsent > 0) {
+    std::fprintf(stderr, "edgewatch detector: %zu records were not delivered to Kafka\n", unsent);
+  }
+  std::fprintf(stderr, "edgewatch detector: stopped\n");
+  return unsent == 0 ? kExitOk : kExitFailure;
 }
 
 }  // namespace edgewatch::cmd

@@ -13,12 +13,18 @@ Flags::Flags(std::string command, std::string summary)
 
 void Flags::String(const std::string& name, std::string* target, const std::string& help,
                    const std::string& value_name) {
-  specs_[name] = Spec{target, nullptr, help, value_name};
+  specs_[name] = Spec{target, nullptr, nullptr, help, value_name};
+  order_.push_back(name);
+}
+
+void Flags::List(const std::string& name, std::vector<std::string>* target,
+                 const std::string& help, const std::string& value_name) {
+  specs_[name] = Spec{nullptr, nullptr, target, help + " (repeatable)", value_name};
   order_.push_back(name);
 }
 
 void Flags::Bool(const std::string& name, bool* target, const std::string& help) {
-  specs_[name] = Spec{nullptr, target, help, ""};
+  specs_[name] = Spec{nullptr, target, nullptr, help, ""};
   order_.push_back(name);
 }
 
@@ -58,7 +64,11 @@ Result<std::vector<std::string>> Flags::Parse(int argc, char** argv, int first) 
       if (i + 1 >= argc) return Err("flag --" + name + " needs a value (" + spec.value_name + ")");
       value = argv[++i];
     }
-    *spec.str = value;
+    if (spec.list != nullptr) {
+      spec.list->push_back(value);
+    } else {
+      *spec.str = value;
+    }
   }
   return positional;
 }
@@ -68,7 +78,7 @@ std::string Flags::Usage() const {
   out << "Usage: edgewatch " << command_ << " [flags]\n\n" << summary_ << "\n\nFlags:\n";
   for (const auto& name : order_) {
     const Spec& s = specs_.at(name);
-    std::string left = "--" + name + (s.str ? " " + s.value_name : "");
+    std::string left = "--" + name + (s.boolean ? "" : " " + s.value_name);
     out << "  " << left;
     for (size_t pad = left.size(); pad < 28; ++pad) out << ' ';
     out << " " << s.help;

@@ -18,6 +18,9 @@ class Flags {
   void String(const std::string& name, std::string* target, const std::string& help,
               const std::string& value_name = "VALUE");
   void Bool(const std::string& name, bool* target, const std::string& help);
+  // A flag that may be given many times; each value is appended to `target`.
+  void List(const std::string& name, std::vector<std::string>* target, const std::string& help,
+            const std::string& value_name = "VALUE");
 
   // Parses argv[first..]; positional arguments are returned. "--help"/"-h" sets help_requested().
   Result<std::vector<std::string>> Parse(int argc, char** argv, int first);
@@ -33,6 +36,7 @@ class Flags {
   struct Spec {
     std::string* str = nullptr;
     bool* boolean = nullptr;
+    std::vector<std::string>* list = nullptr;
     std::string help;
     std::string value_name;
   };

@@ -13,9 +13,10 @@ Usage: edgewatch <command> [flags]
 
 Commands:
   run        sensor + detector + alerting in one process (the embedded default)
-  sensor     capture kernel TCP events and write edge windows and evidence as JSON lines
-  detector   evaluate rules over recorded edge windows (JSON lines from a file or stdin)
+  sensor     capture kernel TCP events; write edge windows and evidence (JSON lines or Kafka)
+  detector   evaluate rules over recorded edge windows, or over Kafka in a consumer group
   rules      check rule files: edgewatch rules check PATH...
+  kafka      create the Kafka topics: edgewatch kafka init --kafka HOST:PORT
   version    print the version
 
 'edgewatch <command> --help' describes each command's flags.
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (cmd == "sensor") return SensorCommand(argc, argv);
   if (cmd == "detector") return DetectorCommand(argc, argv);
   if (cmd == "rules") return RulesCommand(argc, argv);
+  if (cmd == "kafka") return KafkaCommand(argc, argv);
   if (cmd == "version" || cmd == "--version") {
     std::printf("edgewatch %s\n", EDGEWATCH_VERSION);
     return kExitOk;

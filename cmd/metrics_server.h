@@ -16,6 +16,10 @@ class Exposer;
 
 namespace edgewatch::cmd {
 
+// Default /metrics addresses: sensor and `run` on 9720, a separate detector on 9721.
+inline constexpr const char* kDefaultMetricsListen = "127.0.0.1:9720";
+inline constexpr const char* kDefaultDetectorMetricsListen = "127.0.0.1:9721";
+
 class MetricsServer {
  public:
   // `listen` is "host:port"; sources must outlive the server.

@@ -15,7 +15,7 @@ void PipelineFlags::Register(Flags& f) {
   f.Bool("quiet", &quiet, "do not print alerts as JSON lines on stdout");
 }
 
-Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) {
+Result<Pipeline> Pipeline::BuildDelivery(const PipelineFlags& flags) {
   if (flags.rules.empty()) return Err("flag --rules is required (e.g. --rules rules/examples)");
   auto rules = rules::LoadRules(flags.rules);
   if (!rules) return Err("rules: " + rules.error());
@@ -50,13 +50,21 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
   if (!d) return Err(d.error());
 
   Pipeline p;
+  p.rules = std::move(*rules);
   p.dispatcher = std::move(*d);
+  return p;
+}
+
+Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) {
+  auto built = BuildDelivery(flags);
+  if (!built) return Err(built.error());
+  Pipeline p = std::move(*built);
   detector::DetectorConfig dc;
   dc.window_ns = window_ns;
   if (std::string bad = dc.Check(); !bad.empty()) return Err("detector: " + bad);
   alerting::Dispatcher* disp = p.dispatcher.get();
   p.detector = std::make_unique<detector::Detector>(
-      std::move(*rules), dc, [disp](const schema::Alert& a) { disp->Submit(a); });
+      std::move(p.rules), dc, [disp](const schema::Alert& a) { disp->Submit(a); });
   return p;
 }
 

@@ -24,9 +24,13 @@ struct PipelineFlags {
 
 // The detector and its delivery, built from flags; errors name the flag or the rule file.
 struct Pipeline {
+  rules::RuleSet rules;  // moved into the detector by Build()
   std::unique_ptr<alerting::Dispatcher> dispatcher;
   std::unique_ptr<detector::Detector> detector;
 
+  // Rules and delivery only (the Kafka detector builds its own Detector from `rules`).
+  static Result<Pipeline> BuildDelivery(const PipelineFlags& flags);
+  // Rules, delivery and an in-process detector.
   static Result<Pipeline> Build(const PipelineFlags& flags, int64_t window_ns);
   // Delivers what is queued, for up to `grace`.
   void Shutdown(std::chrono::milliseconds grace);

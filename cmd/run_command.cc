@@ -3,11 +3,14 @@
 #include <thread>
 
 #include "cmd/commands.h"
+#include "cmd/kafka_options.h"
 #include "cmd/metrics_server.h"
 #include "cmd/pipeline_options.h"
 #include "cmd/sensor_options.h"
 #include "cmd/signals.h"
 #include "common/clock.h"
+#include "detector/kafka_detector.h"
+#include "sensor/kafka_sink.h"
 #include "transport/bounded_queue.h"
 
 namespace edgewatch::cmd {
@@ -55,23 +58,80 @@ void DetectorLoop(transport::BoundedQueue<schema::Record>& q, detector::Detector
   }
 }
 
+// `run --kafka`: the sensor publishes to Kafka and a detector of the group consumes from it, in
+// one process — the same path as separate `sensor --kafka` and `detector --kafka` processes.
+int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const KafkaFlags& kf,
+                 const KafkaDetectorFlags& kdf, const std::string& metrics) {
+  auto kcfg = kf.ToConfig();
+  if (!kcfg) return Fail("run", kExitUsage, kcfg.error());
+  auto dcfg = kdf.ToConfig(kf);
+  if (!dcfg) return Fail("run", kExitUsage, dcfg.error());
+  const int64_t lateness_ns = dcfg->lateness_ns;
+  auto p = Pipeline::BuildDelivery(pf);
+  if (!p) return Fail("run", kExitUsage, p.error());
+  detector::DetectorConfig dc;
+  dc.window_ns = cfg.window_ns;
+  alerting::Dispatcher* disp = p->dispatcher.get();
+  auto d = detector::KafkaDetector::Create(std::move(*dcfg), std::move(p->rules), dc,
+                                           [disp](const schema::Alert& a) { disp->Submit(a); });
+  if (!d) return Fail("run", kExitFailure, d.error());
+  auto producer = transport::KafkaProducer::Create(*kcfg, "sensor");
+  if (!producer) return Fail("run", kExitFailure, producer.error());
+  std::atomic<bool>& stop = InstallStopSignals();
+  sensor::KafkaSink sink(**producer, kf.Topics());
+  auto s = sensor::Sensor::Create(cfg, sink);
+  if (!s) return Fail("run", kExitNoCapability, s.error());
+  auto ms = MetricsServer::StartUnlessOff(
+      metrics, {s->get(), producer->get(), d->get(), p->dispatcher.get()});
+  if (!ms) return Fail("run", kExitUsage, ms.error());
+  std::fprintf(stderr,
+               "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s, Kafka %s%s%s\n",
+               (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
+               static_cast<long long>(cfg.window_ns / 1'000'000), pf.rules.c_str(),
+               kf.brokers.c_str(), *ms ? ", metrics on http://" : "",
+               *ms ? (metrics + "/metrics").c_str() : "");
+  std::atomic<bool> detector_stop{false};
+  size_t detector_unsent = 0;
+  std::thread detector_thread([&] { detector_unsent = (*d)->Run(detector_stop); });
+  (*s)->Run(stop);
+  const size_t sensor_unsent = (*producer)->Flush(std::chrono::seconds(10));
+  // Let the detector read the last windows before it leaves the group.
+  std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(lateness_ns, 2e9)) +
+                              std::chrono::milliseconds(500));
+  detector_stop = true;
+  detector_thread.join();
+  p->Shutdown(std::chrono::seconds(5));
+  if (sensor_unsent + detector_unsent > 0) {
+    std::fprintf(stderr, "edgewatch run: %zu records were not delivered to Kafka\n",
+                 sensor_unsent + detector_unsent);
+  }
+  std::fprintf(stderr, "edgewatch run: stopped\n");
+  return sensor_unsent + detector_unsent == 0 ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 int RunCommand(int argc, char** argv) {
   SensorFlags sf;
   PipelineFlags pf;
+  KafkaFlags kf;
+  KafkaDetectorFlags kdf;
   std::string metrics = kDefaultMetricsListen;
   Flags flags("run",
               "Sensor, detector and alerting in one process: captures connection failures,\n"
               "retransmits and resets from the kernel, evaluates the rules per service edge and\n"
               "prints alerts as JSON lines (and POSTs them to --webhook). Needs root.\n"
+              "With --kafka, records go through Kafka topics instead of an in-process queue.\n"
               "Example: edgewatch run --rules rules/examples --webhook http://127.0.0.1:9000/");
   pf.Register(flags);
   sf.Register(flags);
+  kf.Register(flags);
+  kdf.Register(flags);
   flags.String("metrics-listen", &metrics, "address for /metrics, or off", "HOST:PORT");
   if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
   auto cfg = sf.ToConfig();
   if (!cfg) return Fail("run", kExitUsage, cfg.error());
+  if (kf.enabled()) return RunWithKafka(*cfg, pf, kf, kdf, metrics);
   auto pipeline = Pipeline::Build(pf, cfg->window_ns);
   if (!pipeline) return Fail("run", kExitUsage, pipeline.error());
   std::atomic<bool>& stop = InstallStopSignals();

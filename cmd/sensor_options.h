@@ -20,6 +20,5 @@ struct SensorFlags {
   Result<sensor::SensorConfig> ToConfig() const;
 };
 
-inline constexpr const char* kDefaultMetricsListen = "127.0.0.1:9720";
 
 }  // namespace edgewatch::cmd

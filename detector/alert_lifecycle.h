@@ -34,6 +34,15 @@ class AlertLifecycle {
   // at most once, so at most one change is returned.
   Change Observe(bool active, int64_t start_ns, int64_t len_ns, uint64_t n = 1);
 
+  // Continues an alert another detector instance raised (partition handover, restart): the
+  // state becomes firing, pending since `starts_at_ns`, last true at `last_true_end_ns`.
+  void RestoreFiring(int64_t starts_at_ns, int64_t last_true_end_ns) {
+    state_ = State::kFiring;
+    pending_since_ns_ = starts_at_ns;
+    firing_since_ns_ = starts_at_ns;
+    last_true_end_ns_ = last_true_end_ns;
+  }
+
   State state() const { return state_; }
   int64_t pending_since_ns() const { return pending_since_ns_; }  // valid unless kInactive
   int64_t firing_since_ns() const { return firing_since_ns_; }    // valid when kFiring

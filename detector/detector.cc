@@ -41,6 +41,7 @@ struct Detector::EdgeState {
   schema::Edge edge;
   int64_t last_end_ns = 0;         // end of the last window applied, real or idle
   int64_t last_window_end_ns = 0;  // end of the last real window
+  bool adopted = false;            // holds adopted alerts and has seen no window since
   std::vector<RuleSlot> slots;     // one per rule whose selector matches the edge
 };
 
@@ -97,15 +98,24 @@ void Detector::OnEvidence(const schema::EvidenceEvent& e) noexcept {
   }
 }
 
-Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key,
-                                                const schema::EdgeWindow& w) {
+std::string Detector::StateKey(const std::string& node, const schema::Edge& edge) {
+  // The node is part of the identity: each sensor has its own window grid and sequence.
+  std::string key = node;
+  key += '\x1f';
+  key += edge.Key();
+  return key;
+}
+
+Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key, const std::string& node,
+                                                const schema::Edge& e, int64_t window_start_ns,
+                                                int64_t window_end_ns) {
   if (auto it = edges_.find(key); it != edges_.end()) {
     return it->second.get();
   }
 
   // Edges no rule applies to keep no state: they could only crowd out edges that matter.
   const bool matched = std::any_of(compiled_.begin(), compiled_.end(), [&](const CompiledRule& r) {
-    return r.rule->match.Matches(w.edge);
+    return r.rule->match.Matches(e);
   });
   if (!matched) {
     windows_unmatched_.Add();
@@ -120,14 +130,14 @@ Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key,
   }
   auto edge = std::make_unique<EdgeState>();
   for (const CompiledRule& r : compiled_) {
-    if (r.rule->match.Matches(w.edge)) {
+    if (r.rule->match.Matches(e)) {
       edge->slots.emplace_back(r, r.rule->for_ns, r.rule->keep_firing_for_ns);
     }
   }
-  edge->node = w.node;
-  edge->edge = w.edge;
-  edge->last_end_ns = w.window_start_ns;
-  edge->last_window_end_ns = w.window_end_ns;
+  edge->node = node;
+  edge->edge = e;
+  edge->last_end_ns = window_start_ns;
+  edge->last_window_end_ns = window_end_ns;
   EdgeState* raw = edge.get();
   edges_.emplace(key, std::move(edge));
   edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
@@ -145,13 +155,15 @@ void Detector::OnWindow(const schema::EdgeWindow& w) noexcept {
             "edgewatch_detector_windows_invalid_total");
     return;
   }
-  // The node is part of the identity: each sensor has its own window grid and sequence.
-  std::string key = w.node;
-  key += '\x1f';
-  key += w.edge.Key();
-  EdgeState* edge = FindOrCreateEdge(key, w);
+  EdgeState* edge = FindOrCreateEdge(StateKey(w.node, w.edge), w.node, w.edge,
+                                     w.window_start_ns, w.window_end_ns);
   if (edge == nullptr) {
     return;
+  }
+  if (edge->adopted) {
+    // First window after an adoption: nothing is known about the gap before it.
+    edge->adopted = false;
+    edge->last_end_ns = std::max(edge->last_end_ns, w.window_start_ns);
   }
   if (w.window_start_ns < edge->last_end_ns) {
     windows_late_.Add();
@@ -190,6 +202,11 @@ void Detector::ApplyIdle(EdgeState& edge, uint64_t n) {
 void Detector::AdvanceTo(int64_t now_ns) noexcept {
   for (auto it = edges_.begin(); it != edges_.end();) {
     EdgeState& edge = *it->second;
+    if (edge.adopted && now_ns - cfg_.window_ns > edge.last_end_ns) {
+      // No window came for an adopted edge by the watermark: quiet from one window before it.
+      edge.adopted = false;
+      edge.last_end_ns = now_ns - cfg_.window_ns;
+    }
     if (now_ns > edge.last_end_ns && now_ns - edge.last_end_ns >= cfg_.window_ns) {
       ApplyIdle(edge, static_cast<uint64_t>((now_ns - edge.last_end_ns) / cfg_.window_ns));
     }
@@ -206,6 +223,60 @@ void Detector::AdvanceTo(int64_t now_ns) noexcept {
     }
   }
   edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
+}
+
+size_t Detector::DropEdges(
+    const std::function<bool(const std::string& node, const schema::Edge& edge)>&
+        owned_elsewhere) noexcept {
+  size_t dropped = 0;
+  for (auto it = edges_.begin(); it != edges_.end();) {
+    EdgeState& edge = *it->second;
+    if (!owned_elsewhere(edge.node, edge.edge)) {
+      ++it;
+      continue;
+    }
+    for (const RuleSlot& slot : edge.slots) {
+      if (slot.firing != nullptr) {
+        firing_[SeverityIndex(slot.rule->rule->severity)].fetch_sub(1, std::memory_order_relaxed);
+      }
+    }
+    it = edges_.erase(it);
+    ++dropped;
+  }
+  edges_handed_over_.Add(dropped);
+  edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
+  return dropped;
+}
+
+bool Detector::Adopt(const schema::Alert& firing) noexcept {
+  if (firing.status != schema::AlertStatus::kFiring) return false;
+  const auto rule = std::find_if(compiled_.begin(), compiled_.end(), [&](const CompiledRule& r) {
+    return r.rule->name == firing.rule && r.rule->match.Matches(firing.edge);
+  });
+  if (rule == compiled_.end()) return false;
+  const std::string key = StateKey(firing.node, firing.edge);
+  const bool existed = edges_.count(key) > 0;
+  EdgeState* edge = FindOrCreateEdge(key, firing.node, firing.edge, firing.window_end_ns,
+                                     firing.window_end_ns);
+  if (edge == nullptr) return false;
+  if (!existed) edge->adopted = true;
+  for (RuleSlot& slot : edge->slots) {
+    if (slot.rule != &*rule) continue;
+    if (slot.life.state() != AlertLifecycle::State::kInactive) return false;
+    slot.life.RestoreFiring(firing.starts_at_ns, firing.window_end_ns);
+    slot.firing = std::make_unique<Firing>();
+    slot.firing->labels = firing.labels;
+    slot.firing->fingerprint = firing.fingerprint;
+    slot.firing->starts_at_ns = firing.starts_at_ns;
+    slot.evidence_ids = firing.evidence_ids;
+    slot.last_true.active = true;
+    slot.last_true.value = firing.value;
+    slot.last_true.threshold = firing.threshold;
+    firing_[SeverityIndex(rule->rule->severity)].fetch_add(1, std::memory_order_relaxed);
+    alerts_adopted_.Add();
+    return true;
+  }
+  return false;
 }
 
 void Detector::AddEvidenceIds(RuleSlot& slot, const std::vector<std::string>& ids) {
@@ -334,6 +405,10 @@ void Detector::CollectStats(std::vector<StatSample>& out) const {
     edges_dropped_);
   c("edges_expired_total", "Idle edges with no active alert state forgotten.", edges_expired_);
   c("alert_callback_errors_total", "Alerts whose delivery callback threw.", callback_errors_);
+  c("edges_handed_over_total", "Edge states released because their partition was revoked.",
+    edges_handed_over_);
+  c("alerts_adopted_total", "Firing alerts continued from the alerts topic (handover, restart).",
+    alerts_adopted_);
   out.push_back(Gauge("edgewatch_detector_edges", "Edges with detector state.",
                       static_cast<double>(edges_tracked_.load(std::memory_order_relaxed))));
   out.push_back(Gauge("edgewatch_detector_evidence_capacity", "Evidence index capacity.",

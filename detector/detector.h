@@ -73,6 +73,22 @@ class Detector : public StatsSource {
   // and long-idle inactive edges are forgotten. Call regularly (e.g. once per window).
   void AdvanceTo(int64_t now_ns) noexcept;
 
+  // Forgets every edge for which `owned_elsewhere(node, edge)` is true, without emitting
+  // anything: in Kafka mode, the state of edges whose partition was revoked (their firing
+  // alerts are on the alerts topic, where the next owner adopts them). Returns how many.
+  size_t DropEdges(
+      const std::function<bool(const std::string& node, const schema::Edge& edge)>&
+          owned_elsewhere) noexcept;
+
+  // Continues a firing alert raised earlier (by this process before a restart, or by another
+  // detector of the group before a rebalance): its (rule, edge) becomes firing, with its
+  // start time and evidence, so that it resolves here and is not raised twice. The edge's
+  // next window is taken as it comes (no idle gap before it); if none has come when the
+  // watermark passes, the edge is evaluated as quiet from there. Returns false (and changes
+  // nothing) when the alert is not firing, its rule is no longer loaded or no longer
+  // selects the edge, or the (rule, edge) already has state here.
+  bool Adopt(const schema::Alert& firing) noexcept;
+
   void CollectStats(std::vector<StatSample>& out) const override;
 
   size_t edges() const { return edges_tracked_.load(std::memory_order_relaxed); }
@@ -86,7 +102,10 @@ class Detector : public StatsSource {
   struct RuleSlot;
   struct EdgeState;
 
-  EdgeState* FindOrCreateEdge(const std::string& key, const schema::EdgeWindow& w);
+  EdgeState* FindOrCreateEdge(const std::string& key, const std::string& node,
+                              const schema::Edge& edge, int64_t window_start_ns,
+                              int64_t window_end_ns);
+  static std::string StateKey(const std::string& node, const schema::Edge& edge);
   void ApplyIdle(EdgeState& edge, uint64_t n);
   void Apply(EdgeState& edge, RuleSlot& slot, const Evaluation& ev,
              const AlertLifecycle::Change& change, const std::vector<std::string>* evidence_ids);
@@ -117,6 +136,8 @@ class Detector : public StatsSource {
   StatCounter edges_dropped_;
   StatCounter edges_expired_;
   StatCounter callback_errors_;
+  StatCounter edges_handed_over_;
+  StatCounter alerts_adopted_;
   std::atomic<size_t> edges_tracked_{0};
   std::array<StatCounter, rules::kSeverityCount> fired_;
   std::array<StatCounter, rules::kSeverityCount> resolved_;

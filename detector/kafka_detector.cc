@@ -1,0 +1,337 @@
+#include "detector/kafka_detector.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "common/clock.h"
+#include "transport/kafka_admin.h"
+
+namespace edgewatch::detector {
+namespace {
+
+constexpr int kBatch = 512;  // records taken from one consumer before looking at the other
+
+std::string Where(const transport::ConsumedRecord& r) {
+  return std::string(r.topic) + "[" + std::to_string(r.partition) + "]@" +
+         std::to_string(r.offset);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig cfg,
+                                                             rules::RuleSet rules,
+                                                             DetectorConfig detector_cfg,
+                                                             Deliver deliver) {
+  if (std::string bad = detector_cfg.Check(); !bad.empty()) return Err("detector: " + bad);
+  auto counts = transport::PartitionCounts(
+      cfg.kafka, {cfg.topics.edge_windows, cfg.topics.evidence, cfg.topics.alerts,
+                  cfg.topics.dead_letters},
+      cfg.handover_timeout);
+  if (!counts) return Err(counts.error());
+  const std::vector<std::string> names = {cfg.topics.edge_windows, cfg.topics.evidence,
+                                          cfg.topics.alerts, cfg.topics.dead_letters};
+  for (size_t i = 0; i < names.size(); ++i) {
+    if ((*counts)[i] == 0) {
+      return Err("Kafka topic " + names[i] + " does not exist; create the topics with "
+                 "`edgewatch kafka init --kafka " + cfg.kafka.brokers + "`");
+    }
+  }
+  if ((*counts)[0] != (*counts)[1]) {
+    return Err("topics " + names[0] + " and " + names[1] + " must have the same partition "
+               "count (a detector reads the evidence of the edges it owns), have " +
+               std::to_string((*counts)[0]) + " and " + std::to_string((*counts)[1]));
+  }
+
+  std::unique_ptr<KafkaDetector> d(new KafkaDetector());
+  d->cfg_ = std::move(cfg);
+  d->window_ns_ = detector_cfg.window_ns;
+  d->stream_partitions_ = (*counts)[0];
+  d->alert_partitions_ = (*counts)[2];
+  d->deliver_ = std::move(deliver);
+  KafkaDetector* self = d.get();
+  d->detector_ = std::make_unique<Detector>(std::move(rules), detector_cfg,
+                                            [self](const schema::Alert& a) { self->OnAlert(a); });
+  if (!d->cfg_.record_path.empty()) {
+    d->record_ = std::fopen(d->cfg_.record_path.c_str(), "a");
+    if (d->record_ == nullptr) {
+      return Err("cannot open " + d->cfg_.record_path + ": " + std::strerror(errno));
+    }
+  }
+  auto producer = transport::KafkaProducer::Create(d->cfg_.kafka, "detector");
+  if (!producer) return Err(producer.error());
+  d->producer_ = std::move(*producer);
+
+  auto reader = transport::KafkaConsumer::Create(d->cfg_.kafka, {.client = "alert-table"});
+  if (!reader) return Err(reader.error());
+  d->alerts_reader_ = std::move(*reader);
+  std::vector<transport::TopicPartitionId> alert_parts;
+  for (int32_t p = 0; p < d->alert_partitions_; ++p) {
+    alert_parts.push_back({d->cfg_.topics.alerts, p});
+  }
+  if (std::string bad = d->alerts_reader_->Assign(alert_parts, -1); !bad.empty()) {
+    return Err("alerts topic: " + bad);
+  }
+
+  auto evidence = transport::KafkaConsumer::Create(d->cfg_.kafka, {.client = "evidence"});
+  if (!evidence) return Err(evidence.error());
+  d->evidence_ = std::move(*evidence);
+
+  auto windows = transport::KafkaConsumer::Create(
+      d->cfg_.kafka, {.client = "detector",
+                      .group_id = d->cfg_.group_id,
+                      .topics = {d->cfg_.topics.edge_windows},
+                      .listener = d.get()});
+  if (!windows) return Err(windows.error());
+  d->windows_ = std::move(*windows);
+  return d;
+}
+
+KafkaDetector::~KafkaDetector() {
+  if (windows_) windows_->Close();
+  if (record_ != nullptr) std::fclose(record_);
+}
+
+int32_t KafkaDetector::PartitionOf(const std::string& node, const schema::Edge& edge) const {
+  return transport::PartitionOfKey(transport::EdgeRecordKey(node, edge.Key()),
+                                   stream_partitions_);
+}
+
+size_t KafkaDetector::Run(const std::atomic<bool>& stop) {
+  using Kind = transport::KafkaConsumer::PollResult::Kind;
+  while (!stop.load(std::memory_order_relaxed)) {
+    // Evidence first, so that windows referring to it find it indexed.
+    for (int i = 0; i < kBatch; ++i) {
+      auto r = evidence_->Poll(std::chrono::milliseconds(0),
+                               [&](const transport::ConsumedRecord& rec) { HandleEvidence(rec); });
+      if (r.kind != Kind::kRecord) break;
+    }
+    for (int i = 0; i < kBatch; ++i) {
+      auto r = windows_->Poll(std::chrono::milliseconds(i == 0 ? 20 : 0),
+                              [&](const transport::ConsumedRecord& rec) { HandleWindow(rec); });
+      if (r.kind == Kind::kRecord) {
+        owned_[r.where.partition] = false;
+        continue;
+      }
+      if (r.kind == Kind::kEof) {
+        if (auto it = owned_.find(r.where.partition); it != owned_.end()) it->second = true;
+      }
+      break;
+    }
+    producer_->Poll();
+    Advance();
+  }
+  windows_->Close();  // revokes everything: state dropped, alerts flushed, offsets committed
+  evidence_->Close();
+  alerts_reader_->Close();
+  if (record_ != nullptr) std::fflush(record_);
+  return producer_->Flush(cfg_.shutdown_flush_timeout);
+}
+
+void KafkaDetector::Advance() {
+  const int64_t now = NowUnixNs();
+  if (now - last_advance_ns_ < window_ns_ / 4) return;
+  last_advance_ns_ = now;
+  int64_t watermark = max_window_end_ns_ - cfg_.lateness_ns;
+  const bool caught_up = !owned_.empty() && std::all_of(owned_.begin(), owned_.end(),
+                                                        [](const auto& kv) { return kv.second; });
+  if (caught_up) watermark = std::max(watermark, now - cfg_.lateness_ns);
+  if (watermark <= 0) return;
+  detector_->AdvanceTo(watermark - watermark % window_ns_);
+}
+
+void KafkaDetector::HandleWindow(const transport::ConsumedRecord& r) {
+  auto rec = decoder_.Decode(r.value);
+  if (!rec) {
+    DeadLetter(r, rec.error(), dead_decode_);
+    return;
+  }
+  auto* w = std::get_if<schema::EdgeWindow>(&*rec);
+  if (w == nullptr) {
+    DeadLetter(r, "not an edge window (schema " +
+                      std::string(std::holds_alternative<schema::Alert>(*rec)
+                                      ? schema::kAlertSchema
+                                      : schema::kEvidenceSchema) +
+                      ") on the edge-windows topic",
+               dead_type_);
+    return;
+  }
+  RecordLine(r.value);
+  max_window_end_ns_ = std::max(max_window_end_ns_, w->window_end_ns);
+  detector_->OnWindow(*w);
+}
+
+void KafkaDetector::HandleEvidence(const transport::ConsumedRecord& r) {
+  auto e = decoder_.DecodeEvidence(r.value);
+  if (!e) {
+    DeadLetter(r, e.error(), dead_decode_);
+    return;
+  }
+  RecordLine(r.value);
+  detector_->OnEvidence(*e);
+}
+
+void KafkaDetector::HandleAlertRecord(const transport::ConsumedRecord& r) {
+  auto a = decoder_.DecodeAlert(r.value);
+  if (!a) {
+    alert_records_bad_.Add();
+    return;
+  }
+  table_.Record(*a);
+}
+
+void KafkaDetector::RecordLine(std::string_view value) {
+  if (record_ == nullptr) return;
+  std::fwrite(value.data(), 1, value.size(), record_);
+  std::fputc('\n', record_);
+}
+
+void KafkaDetector::DeadLetter(const transport::ConsumedRecord& r, const std::string& reason,
+                               StatCounter& counter) {
+  counter.Add();
+  if (!said_dead_.exchange(true)) {
+    std::fprintf(stderr,
+                 "edgewatch detector: bad record at %s sent to %s: %s; see "
+                 "edgewatch_detector_dead_letters_total (said once)\n",
+                 Where(r).c_str(), cfg_.topics.dead_letters.c_str(), reason.c_str());
+  }
+  const transport::KafkaHeaders headers = {
+      {"edgewatch-error", reason},
+      {"edgewatch-source-topic", std::string(r.topic)},
+      {"edgewatch-source-partition", std::to_string(r.partition)},
+      {"edgewatch-source-offset", std::to_string(r.offset)},
+      {"edgewatch-detector-group", cfg_.group_id},
+  };
+  if (!producer_->Produce(cfg_.topics.dead_letters, r.key, r.value, headers)) {
+    dead_produce_failed_.Add();
+  }
+}
+
+void KafkaDetector::OnAlert(const schema::Alert& a) {
+  if (!table_.ShouldPublish(a)) {
+    duplicates_suppressed_.Add();
+    return;
+  }
+  table_.Record(a);
+  table_size_.store(table_.size(), std::memory_order_relaxed);
+  producer_->Produce(cfg_.topics.alerts, a.fingerprint, schema::Encode(a));
+  alerts_published_.Add();
+  if (deliver_) deliver_(a);
+}
+
+void KafkaDetector::CatchUpAlertTable() {
+  std::vector<std::pair<transport::TopicPartitionId, int64_t>> ends;
+  for (int32_t p = 0; p < alert_partitions_; ++p) {
+    transport::TopicPartitionId id{cfg_.topics.alerts, p};
+    auto end = alerts_reader_->EndOffset(id, cfg_.handover_timeout);
+    if (end) ends.emplace_back(id, *end);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + cfg_.handover_timeout;
+  auto behind = [&] {
+    return std::any_of(ends.begin(), ends.end(), [&](const auto& e) {
+      return e.second > 0 && alerts_reader_->Position(e.first) < e.second;
+    });
+  };
+  while (behind()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      catch_up_timeouts_.Add();
+      std::fprintf(stderr,
+                   "edgewatch detector: alerts topic not read to its end within %lld ms; alerts "
+                   "firing elsewhere may be announced again\n",
+                   static_cast<long long>(cfg_.handover_timeout.count()));
+      break;
+    }
+    alerts_reader_->Poll(std::chrono::milliseconds(100),
+                         [&](const transport::ConsumedRecord& rec) { HandleAlertRecord(rec); });
+  }
+  table_size_.store(table_.size(), std::memory_order_relaxed);
+}
+
+void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& partitions) {
+  handovers_in_.Add(partitions.size());
+  CatchUpAlertTable();
+  std::vector<transport::TopicPartitionId> evidence;
+  std::vector<bool> mine(static_cast<size_t>(stream_partitions_), false);
+  for (const auto& p : partitions) {
+    owned_[p.partition] = false;
+    mine[static_cast<size_t>(p.partition)] = true;
+    evidence.push_back({cfg_.topics.evidence, p.partition});
+  }
+  for (const schema::Alert& a : table_.Firing([&](const schema::Alert& a) {
+         return mine[static_cast<size_t>(PartitionOf(a.node, a.edge))];
+       })) {
+    detector_->Adopt(a);
+  }
+  const int64_t since_ms = (NowUnixNs() - cfg_.evidence_lookback_ns) / 1'000'000;
+  if (std::string bad = evidence_->Assign(evidence, since_ms); !bad.empty()) {
+    std::fprintf(stderr, "edgewatch detector: evidence partitions: %s\n", bad.c_str());
+  }
+}
+
+void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& partitions,
+                              bool lost) {
+  handovers_out_.Add(partitions.size());
+  std::vector<bool> leaving(static_cast<size_t>(stream_partitions_), false);
+  std::vector<transport::TopicPartitionId> evidence;
+  for (const auto& p : partitions) {
+    owned_.erase(p.partition);
+    leaving[static_cast<size_t>(p.partition)] = true;
+    evidence.push_back({cfg_.topics.evidence, p.partition});
+  }
+  detector_->DropEdges([&](const std::string& node, const schema::Edge& edge) {
+    return leaving[static_cast<size_t>(PartitionOf(node, edge))];
+  });
+  // The next owner reads the alerts topic before it starts; what we raised must be there.
+  if (!lost) {
+    if (size_t left = producer_->Flush(cfg_.handover_timeout); left > 0) {
+      std::fprintf(stderr,
+                   "edgewatch detector: %zu records not yet on Kafka at handover; the next "
+                   "owner may announce their alerts again\n",
+                   left);
+    }
+  }
+  if (std::string bad = evidence_->Unassign(evidence); !bad.empty()) {
+    std::fprintf(stderr, "edgewatch detector: evidence partitions: %s\n", bad.c_str());
+  }
+}
+
+void KafkaDetector::CollectStats(std::vector<StatSample>& out) const {
+  auto dead = [&](const char* reason, const StatCounter& c) {
+    out.push_back(Counter("edgewatch_detector_dead_letters_total",
+                          "Records sent to the dead-letter topic, by reason.",
+                          static_cast<double>(c.Get()), {{"reason", reason}}));
+  };
+  dead("decode", dead_decode_);
+  dead("wrong_type", dead_type_);
+  out.push_back(Counter("edgewatch_detector_dead_letter_produce_failed_total",
+                        "Bad records that could not even be sent to the dead-letter topic.",
+                        static_cast<double>(dead_produce_failed_.Get())));
+  out.push_back(Counter("edgewatch_detector_alerts_published_total",
+                        "Alert records published to the alerts topic and the receivers.",
+                        static_cast<double>(alerts_published_.Get())));
+  out.push_back(Counter("edgewatch_detector_alert_duplicates_suppressed_total",
+                        "Alert records not published: the alerts topic already had that state.",
+                        static_cast<double>(duplicates_suppressed_.Get())));
+  out.push_back(Counter("edgewatch_detector_alert_table_bad_records_total",
+                        "Records on the alerts topic that did not decode as alerts.",
+                        static_cast<double>(alert_records_bad_.Get())));
+  out.push_back(Counter("edgewatch_detector_partitions_taken_over_total",
+                        "Edge-window partitions assigned to this detector.",
+                        static_cast<double>(handovers_in_.Get())));
+  out.push_back(Counter("edgewatch_detector_partitions_handed_over_total",
+                        "Edge-window partitions revoked from this detector.",
+                        static_cast<double>(handovers_out_.Get())));
+  out.push_back(Counter("edgewatch_detector_alert_table_catch_up_timeouts_total",
+                        "Takeovers that started before the alerts topic was read to its end.",
+                        static_cast<double>(catch_up_timeouts_.Get())));
+  out.push_back(Gauge("edgewatch_detector_alert_table_size",
+                      "Alert fingerprints known from the alerts topic.",
+                      static_cast<double>(table_size_.load(std::memory_order_relaxed))));
+  detector_->CollectStats(out);
+  producer_->CollectStats(out);
+  windows_->CollectStats(out);
+  evidence_->CollectStats(out);
+  alerts_reader_->CollectStats(out);
+}
+
+}  // namespace edgewatch::detector

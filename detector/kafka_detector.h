@@ -1,0 +1,118 @@
+// KafkaDetector: the detector as a member of a Kafka consumer group (`edgewatch detector
+// --kafka`). Reads edge windows (group, cooperative-sticky) and, for each edge-window
+// partition it owns, the evidence partition with the same number (same key, same partitioner,
+// same count); publishes alerts keyed by fingerprint to the alerts topic and hands them to the
+// receivers; sends records it cannot decode to the dead-letter topic with the reason.
+//
+// Delivery: at least once in, exactly one notification per firing out. A record's offset is
+// stored only after the detector processed it. When partitions are revoked, their edge state
+// is dropped, the alerts already raised are flushed to the alerts topic, and the offsets are
+// committed; the member that gets them next reads the alerts topic first (AlertTable), adopts
+// the alerts still firing on its new edges and suppresses duplicates — so neither a rebalance
+// nor a restart announces a firing twice, and a firing alert is resolved by whoever owns its
+// edge when it ends.
+//
+// Watermark (quiet edges are evaluated as zero windows up to it): the latest window end seen
+// minus `lateness`; once every owned partition has been read to its end, also the wall clock
+// minus `lateness`. Windows that come later than that are counted as late.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/stats.h"
+#include "detector/alert_table.h"
+#include "detector/detector.h"
+#include "schema/codec.h"
+#include "transport/kafka_config.h"
+#include "transport/kafka_consumer.h"
+#include "transport/kafka_producer.h"
+#include "transport/kafka_topics.h"
+
+namespace edgewatch::detector {
+
+struct KafkaDetectorConfig {
+  transport::KafkaConfig kafka;
+  transport::TopicNames topics = transport::TopicNames::WithPrefix("edgewatch.");
+  std::string group_id = "edgewatch-detector";
+  int64_t lateness_ns = 2'000'000'000;
+  int64_t evidence_lookback_ns = 120'000'000'000;  // evidence read back when taking over
+  std::chrono::milliseconds handover_timeout{10000};  // alerts flush / alert-table catch-up
+  std::chrono::milliseconds shutdown_flush_timeout{10000};
+  std::string record_path;  // when set, consumed windows and evidence are appended (JSON lines)
+};
+
+class KafkaDetector : public StatsSource, private transport::KafkaConsumer::Listener {
+ public:
+  using Deliver = std::function<void(const schema::Alert&)>;
+
+  // Checks the topics exist (edge windows and evidence with equal partition counts) and
+  // connects. Errors say what to do (e.g. run `edgewatch kafka init`).
+  static Result<std::unique_ptr<KafkaDetector>> Create(KafkaDetectorConfig cfg,
+                                                       rules::RuleSet rules,
+                                                       DetectorConfig detector_cfg,
+                                                       Deliver deliver);
+  ~KafkaDetector() override;
+
+  // Consumes until `stop`; then leaves the group (committing what was processed) and flushes
+  // the alerts. Returns the number of alert records left unsent.
+  size_t Run(const std::atomic<bool>& stop);
+
+  void CollectStats(std::vector<StatSample>& out) const override;
+  Detector& detector() { return *detector_; }
+
+ private:
+  KafkaDetector() = default;
+  void OnAssigned(const std::vector<transport::TopicPartitionId>& partitions) override;
+  void OnRevoked(const std::vector<transport::TopicPartitionId>& partitions, bool lost) override;
+  void OnAlert(const schema::Alert& a);
+  void HandleWindow(const transport::ConsumedRecord& r);
+  void HandleEvidence(const transport::ConsumedRecord& r);
+  void HandleAlertRecord(const transport::ConsumedRecord& r);
+  void DeadLetter(const transport::ConsumedRecord& r, const std::string& reason,
+                  StatCounter& counter);
+  void CatchUpAlertTable();
+  void Advance();
+  void RecordLine(std::string_view value);
+  int32_t PartitionOf(const std::string& node, const schema::Edge& edge) const;
+
+  KafkaDetectorConfig cfg_;
+  int64_t window_ns_ = 0;
+  int32_t stream_partitions_ = 0;
+  int32_t alert_partitions_ = 0;
+  Deliver deliver_;
+  std::unique_ptr<Detector> detector_;
+  schema::Decoder decoder_;
+  AlertTable table_;
+  std::unique_ptr<transport::KafkaProducer> producer_;
+  std::unique_ptr<transport::KafkaConsumer> windows_;
+  std::unique_ptr<transport::KafkaConsumer> evidence_;
+  std::unique_ptr<transport::KafkaConsumer> alerts_reader_;
+  std::FILE* record_ = nullptr;
+
+  std::map<int32_t, bool> owned_;  // edge-window partition → read to its end
+  int64_t max_window_end_ns_ = 0;
+  int64_t last_advance_ns_ = 0;
+
+  StatCounter dead_decode_;
+  StatCounter dead_type_;
+  StatCounter dead_produce_failed_;
+  StatCounter alerts_published_;
+  StatCounter duplicates_suppressed_;
+  StatCounter alert_records_bad_;
+  StatCounter handovers_in_;
+  StatCounter handovers_out_;
+  StatCounter catch_up_timeouts_;
+  std::atomic<size_t> table_size_{0};
+  std::atomic<bool> said_dead_{false};
+};
+
+}  // namespace edgewatch::detector
