@@ -114,9 +114,8 @@ Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key, const st
   }
 
   // Edges no rule applies to keep no state: they could only crowd out edges that matter.
-  const bool matched = std::any_of(compiled_.begin(), compiled_.end(), [&](const CompiledRule& r) {
-    return r.rule->match.Matches(e);
-  });
+  const bool matched = std::any_of(compiled_.begin(), compiled_.end(),
+                                   [&](const CompiledRule& r) { return r.rule->match.Matches(e); });
   if (!matched) {
     windows_unmatched_.Add();
     return nullptr;
@@ -155,8 +154,8 @@ void Detector::OnWindow(const schema::EdgeWindow& w) noexcept {
             "edgewatch_detector_windows_invalid_total");
     return;
   }
-  EdgeState* edge = FindOrCreateEdge(StateKey(w.node, w.edge), w.node, w.edge,
-                                     w.window_start_ns, w.window_end_ns);
+  EdgeState* edge = FindOrCreateEdge(StateKey(w.node, w.edge), w.node, w.edge, w.window_start_ns,
+                                     w.window_end_ns);
   if (edge == nullptr) {
     return;
   }
@@ -202,10 +201,14 @@ void Detector::ApplyIdle(EdgeState& edge, uint64_t n) {
 void Detector::AdvanceTo(int64_t now_ns) noexcept {
   for (auto it = edges_.begin(); it != edges_.end();) {
     EdgeState& edge = *it->second;
-    if (edge.adopted && now_ns - cfg_.window_ns > edge.last_end_ns) {
-      // No window came for an adopted edge by the watermark: quiet from one window before it.
+    if (edge.adopted && now_ns > edge.last_end_ns && now_ns - edge.last_end_ns >= cfg_.window_ns) {
+      // The watermark passed an adopted edge before any window of it came, so it was quiet
+      // up to the watermark. How long it was active after the alert's window is unknown (the
+      // previous owner saw that), so the gap counts as one zero window ending on the grid
+      // point at or before the watermark; from here on missing windows are zeros as usual.
       edge.adopted = false;
-      edge.last_end_ns = now_ns - cfg_.window_ns;
+      const int64_t whole = (now_ns - edge.last_end_ns) / cfg_.window_ns;
+      if (whole > 1) edge.last_end_ns += (whole - 1) * cfg_.window_ns;
     }
     if (now_ns > edge.last_end_ns && now_ns - edge.last_end_ns >= cfg_.window_ns) {
       ApplyIdle(edge, static_cast<uint64_t>((now_ns - edge.last_end_ns) / cfg_.window_ns));
@@ -256,8 +259,8 @@ bool Detector::Adopt(const schema::Alert& firing) noexcept {
   if (rule == compiled_.end()) return false;
   const std::string key = StateKey(firing.node, firing.edge);
   const bool existed = edges_.count(key) > 0;
-  EdgeState* edge = FindOrCreateEdge(key, firing.node, firing.edge, firing.window_end_ns,
-                                     firing.window_end_ns);
+  EdgeState* edge =
+      FindOrCreateEdge(key, firing.node, firing.edge, firing.window_end_ns, firing.window_end_ns);
   if (edge == nullptr) return false;
   if (!existed) edge->adopted = true;
   for (RuleSlot& slot : edge->slots) {

@@ -17,6 +17,12 @@ std::string Where(const transport::ConsumedRecord& r) {
          std::to_string(r.offset);
 }
 
+std::string PartitionList(const std::vector<transport::TopicPartitionId>& parts) {
+  std::string s = "[";
+  for (const auto& p : parts) s += (s.size() > 1 ? "," : "") + std::to_string(p.partition);
+  return s + "]";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig cfg,
@@ -109,12 +115,11 @@ size_t KafkaDetector::Run(const std::atomic<bool>& stop) {
     for (int i = 0; i < kBatch; ++i) {
       auto r = windows_->Poll(std::chrono::milliseconds(i == 0 ? 20 : 0),
                               [&](const transport::ConsumedRecord& rec) { HandleWindow(rec); });
-      if (r.kind == Kind::kRecord) {
-        owned_[r.where.partition] = false;
-        continue;
-      }
+      if (r.kind == Kind::kRecord) continue;
       if (r.kind == Kind::kEof) {
-        if (auto it = owned_.find(r.where.partition); it != owned_.end()) it->second = true;
+        if (auto it = owned_.find(r.where.partition); it != owned_.end()) it->second.at_end = true;
+      } else if (r.kind == Kind::kNone) {
+        caught_up_at_ns_ = NowUnixNs();  // nothing to read anywhere right now
       }
       break;
     }
@@ -132,10 +137,16 @@ void KafkaDetector::Advance() {
   const int64_t now = NowUnixNs();
   if (now - last_advance_ns_ < window_ns_ / 4) return;
   last_advance_ns_ = now;
-  int64_t watermark = max_window_end_ns_ - cfg_.lateness_ns;
-  const bool caught_up = !owned_.empty() && std::all_of(owned_.begin(), owned_.end(),
-                                                        [](const auto& kv) { return kv.second; });
-  if (caught_up) watermark = std::max(watermark, now - cfg_.lateness_ns);
+  if (record_ != nullptr) std::fflush(record_);
+  if (owned_.empty()) return;
+  int64_t watermark = INT64_MAX;
+  for (const auto& [partition, p] : owned_) {
+    // A partition read to its end follows the time we last found nothing to read, not the
+    // wall clock: after a stall (a rebalance, a slow broker) its new records are not read yet.
+    int64_t w = p.max_window_end_ns - cfg_.lateness_ns;
+    if (p.at_end) w = std::max(w, caught_up_at_ns_ - cfg_.lateness_ns);
+    watermark = std::min(watermark, w);
+  }
   if (watermark <= 0) return;
   detector_->AdvanceTo(watermark - watermark % window_ns_);
 }
@@ -157,7 +168,9 @@ void KafkaDetector::HandleWindow(const transport::ConsumedRecord& r) {
     return;
   }
   RecordLine(r.value);
-  max_window_end_ns_ = std::max(max_window_end_ns_, w->window_end_ns);
+  Progress& p = owned_[r.partition];
+  p.at_end = false;
+  p.max_window_end_ns = std::max(p.max_window_end_ns, w->window_end_ns);
   detector_->OnWindow(*w);
 }
 
@@ -248,20 +261,31 @@ void KafkaDetector::CatchUpAlertTable() {
 }
 
 void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& partitions) {
+  if (partitions.empty()) return;  // cooperative rebalances that change nothing here
   handovers_in_.Add(partitions.size());
+  caught_up_at_ns_ = 0;  // until the new partitions are read
+  const auto t0 = std::chrono::steady_clock::now();
   CatchUpAlertTable();
+  const auto catch_up_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - t0)
+                               .count();
   std::vector<transport::TopicPartitionId> evidence;
   std::vector<bool> mine(static_cast<size_t>(stream_partitions_), false);
   for (const auto& p : partitions) {
-    owned_[p.partition] = false;
+    owned_[p.partition] = Progress{};
     mine[static_cast<size_t>(p.partition)] = true;
     evidence.push_back({cfg_.topics.evidence, p.partition});
   }
+  size_t adopted = 0;
   for (const schema::Alert& a : table_.Firing([&](const schema::Alert& a) {
          return mine[static_cast<size_t>(PartitionOf(a.node, a.edge))];
        })) {
-    detector_->Adopt(a);
+    adopted += detector_->Adopt(a) ? 1 : 0;
   }
+  std::fprintf(stderr,
+               "edgewatch detector: took over partitions %s; alerts topic read in %lld ms; %zu "
+               "firing alerts continued\n",
+               PartitionList(partitions).c_str(), static_cast<long long>(catch_up_ms), adopted);
   const int64_t since_ms = (NowUnixNs() - cfg_.evidence_lookback_ns) / 1'000'000;
   if (std::string bad = evidence_->Assign(evidence, since_ms); !bad.empty()) {
     std::fprintf(stderr, "edgewatch detector: evidence partitions: %s\n", bad.c_str());
@@ -270,6 +294,7 @@ void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& p
 
 void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& partitions,
                               bool lost) {
+  if (partitions.empty()) return;
   handovers_out_.Add(partitions.size());
   std::vector<bool> leaving(static_cast<size_t>(stream_partitions_), false);
   std::vector<transport::TopicPartitionId> evidence;
@@ -278,9 +303,12 @@ void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& pa
     leaving[static_cast<size_t>(p.partition)] = true;
     evidence.push_back({cfg_.topics.evidence, p.partition});
   }
-  detector_->DropEdges([&](const std::string& node, const schema::Edge& edge) {
-    return leaving[static_cast<size_t>(PartitionOf(node, edge))];
-  });
+  const size_t dropped =
+      detector_->DropEdges([&](const std::string& node, const schema::Edge& edge) {
+        return leaving[static_cast<size_t>(PartitionOf(node, edge))];
+      });
+  std::fprintf(stderr, "edgewatch detector: %s partitions %s; %zu edges handed over\n",
+               lost ? "lost" : "handed over", PartitionList(partitions).c_str(), dropped);
   // The next owner reads the alerts topic before it starts; what we raised must be there.
   if (!lost) {
     if (size_t left = producer_->Flush(cfg_.handover_timeout); left > 0) {

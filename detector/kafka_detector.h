@@ -12,9 +12,12 @@
 // nor a restart announces a firing twice, and a firing alert is resolved by whoever owns its
 // edge when it ends.
 //
-// Watermark (quiet edges are evaluated as zero windows up to it): the latest window end seen
-// minus `lateness`; once every owned partition has been read to its end, also the wall clock
-// minus `lateness`. Windows that come later than that are counted as late.
+// Watermark (quiet edges are evaluated as zero windows up to it): the smallest over the owned
+// partitions of each partition's own watermark — its latest window end minus `lateness`, or,
+// once it has been read to its end, the last time a poll found nothing to read minus
+// `lateness`. So a partition just taken
+// over holds the watermark back until its backlog is read, and quiet edges are not resolved
+// before their windows had a chance to arrive. Windows later than that are counted as late.
 #pragma once
 
 #include <atomic>
@@ -98,8 +101,12 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   std::unique_ptr<transport::KafkaConsumer> alerts_reader_;
   std::FILE* record_ = nullptr;
 
-  std::map<int32_t, bool> owned_;  // edge-window partition → read to its end
-  int64_t max_window_end_ns_ = 0;
+  struct Progress {
+    bool at_end = false;         // read to its end (no record since the last EOF)
+    int64_t max_window_end_ns = 0;
+  };
+  std::map<int32_t, Progress> owned_;  // by edge-window partition
+  int64_t caught_up_at_ns_ = 0;        // last time a poll found nothing to read
   int64_t last_advance_ns_ = 0;
 
   StatCounter dead_decode_;

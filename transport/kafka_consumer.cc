@@ -1,9 +1,11 @@
 #include "transport/kafka_consumer.h"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <cstdio>
 #include <mutex>
+#include <thread>
 
 namespace edgewatch::transport {
 namespace {
@@ -168,7 +170,8 @@ KafkaConsumer::MessagePtr KafkaConsumer::Next(std::chrono::milliseconds timeout,
 
 ConsumedRecord KafkaConsumer::View(const RdKafka::Message& m) {
   ConsumedRecord r;
-  r.topic = m.topic_name();
+  // The C name is owned by the topic handle, which outlives the message (topic_name() copies).
+  r.topic = rd_kafka_topic_name(const_cast<RdKafka::Message&>(m).c_ptr()->rkt);
   r.partition = m.partition();
   r.offset = m.offset();
   if (m.key_pointer() != nullptr) r.key = {static_cast<const char*>(m.key_pointer()), m.key_len()};
@@ -189,10 +192,25 @@ std::string KafkaConsumer::Assign(const std::vector<TopicPartitionId>& partition
   OwnedPartitions parts = Make(partitions, since_ms < 0 ? RdKafka::Topic::OFFSET_BEGINNING
                                                         : since_ms);
   if (since_ms >= 0) {
-    const RdKafka::ErrorCode err = consumer_->offsetsForTimes(parts.v, 10000);
-    if (err != RdKafka::ERR_NO_ERROR) return "offsets for times: " + RdKafka::err2str(err);
+    // Right after a topic is created or a broker restarts, leaders may not be known yet
+    // ("Not leader for partition"): retry for a while, then read from the beginning.
+    RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      for (RdKafka::TopicPartition* p : parts.v) p->set_offset(since_ms);
+      err = consumer_->offsetsForTimes(parts.v, 10000);
+      if (err == RdKafka::ERR_NO_ERROR) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     for (RdKafka::TopicPartition* p : parts.v) {
-      if (p->offset() < 0) p->set_offset(RdKafka::Topic::OFFSET_END);
+      if (err != RdKafka::ERR_NO_ERROR) {
+        p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+      } else if (p->offset() < 0) {
+        p->set_offset(RdKafka::Topic::OFFSET_END);
+      }
+    }
+    if (err != RdKafka::ERR_NO_ERROR) {
+      callbacks_->Say("offsets for times: " + RdKafka::err2str(err) +
+                      "; reading those partitions from the beginning");
     }
   }
   RdKafka::Error* error = consumer_->incremental_assign(parts.v);
