@@ -17,8 +17,8 @@ void Flags::String(const std::string& name, std::string* target, const std::stri
   order_.push_back(name);
 }
 
-void Flags::List(const std::string& name, std::vector<std::string>* target,
-                 const std::string& help, const std::string& value_name) {
+void Flags::List(const std::string& name, std::vector<std::string>* target, const std::string& help,
+                 const std::string& value_name) {
   specs_[name] = Spec{nullptr, nullptr, target, help + " (repeatable)", value_name};
   order_.push_back(name);
 }

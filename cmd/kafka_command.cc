@@ -12,10 +12,11 @@ int KafkaCommand(int argc, char** argv) {
   std::string partitions = "12";
   std::string alert_partitions = "3";
   std::string replication = "1";
-  Flags flags("kafka init",
-              "Creates the edgewatch topics: edge windows, evidence, anomalies, alerts (compacted,\n"
-              "keyed by fingerprint) and dead letters. Existing topics are left as they are.\n"
-              "Example: edgewatch kafka init --kafka 127.0.0.1:9092 --replication-factor 3");
+  Flags flags(
+      "kafka init",
+      "Creates the edgewatch topics: edge windows, evidence, anomalies, alerts (compacted,\n"
+      "keyed by fingerprint) and dead letters. Existing topics are left as they are.\n"
+      "Example: edgewatch kafka init --kafka 127.0.0.1:9092 --replication-factor 3");
   kf.Register(flags, true);
   flags.String("partitions", &partitions,
                "partitions of the edge-window, evidence and anomaly topics (the most detectors "

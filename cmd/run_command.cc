@@ -84,12 +84,11 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   auto ms = MetricsServer::StartUnlessOff(
       metrics, {s->get(), producer->get(), d->get(), p->dispatcher.get()});
   if (!ms) return Fail("run", kExitUsage, ms.error());
-  std::fprintf(stderr,
-               "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s, Kafka %s%s%s\n",
-               (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
-               static_cast<long long>(cfg.window_ns / 1'000'000), pf.rules.c_str(),
-               kf.brokers.c_str(), *ms ? ", metrics on http://" : "",
-               *ms ? (metrics + "/metrics").c_str() : "");
+  std::fprintf(
+      stderr, "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s, Kafka %s%s%s\n",
+      (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
+      static_cast<long long>(cfg.window_ns / 1'000'000), pf.rules.c_str(), kf.brokers.c_str(),
+      *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");
   std::atomic<bool> detector_stop{false};
   size_t detector_unsent = 0;
   std::thread detector_thread([&] { detector_unsent = (*d)->Run(detector_stop); });

@@ -27,7 +27,8 @@ int SensorToKafka(const sensor::SensorConfig& cfg, const KafkaFlags& kf, const s
   if (!s) return Fail("sensor", kExitNoCapability, s.error());
   auto ms = MetricsServer::StartUnlessOff(metrics, {s->get(), producer->get()});
   if (!ms) return Fail("sensor", kExitUsage, ms.error());
-  std::fprintf(stderr, "edgewatch sensor: attached (%s) on node %s, %lld ms windows, Kafka %s%s%s\n",
+  std::fprintf(stderr,
+               "edgewatch sensor: attached (%s) on node %s, %lld ms windows, Kafka %s%s%s\n",
                (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
                static_cast<long long>((*s)->config().window_ns / 1'000'000), kf.brokers.c_str(),
                *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");

@@ -20,5 +20,4 @@ struct SensorFlags {
   Result<sensor::SensorConfig> ToConfig() const;
 };
 
-
 }  // namespace edgewatch::cmd

@@ -98,12 +98,11 @@ void Detector::OnEvidence(const schema::EvidenceEvent& e) noexcept {
   }
 }
 
-std::string Detector::StateKey(const std::string& node, const schema::Edge& edge) {
+void Detector::StateKey(const std::string& node, const schema::Edge& edge, std::string& key) {
   // The node is part of the identity: each sensor has its own window grid and sequence.
-  std::string key = node;
+  key.assign(node);
   key += '\x1f';
-  key += edge.Key();
-  return key;
+  edge.AppendKey(key);
 }
 
 Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key, const std::string& node,
@@ -154,8 +153,9 @@ void Detector::OnWindow(const schema::EdgeWindow& w) noexcept {
             "edgewatch_detector_windows_invalid_total");
     return;
   }
-  EdgeState* edge = FindOrCreateEdge(StateKey(w.node, w.edge), w.node, w.edge, w.window_start_ns,
-                                     w.window_end_ns);
+  StateKey(w.node, w.edge, key_scratch_);  // reused buffer: no allocation per window
+  EdgeState* edge =
+      FindOrCreateEdge(key_scratch_, w.node, w.edge, w.window_start_ns, w.window_end_ns);
   if (edge == nullptr) {
     return;
   }
@@ -257,7 +257,8 @@ bool Detector::Adopt(const schema::Alert& firing) noexcept {
     return r.rule->name == firing.rule && r.rule->match.Matches(firing.edge);
   });
   if (rule == compiled_.end()) return false;
-  const std::string key = StateKey(firing.node, firing.edge);
+  std::string key;
+  StateKey(firing.node, firing.edge, key);
   const bool existed = edges_.count(key) > 0;
   EdgeState* edge =
       FindOrCreateEdge(key, firing.node, firing.edge, firing.window_end_ns, firing.window_end_ns);

@@ -76,9 +76,8 @@ class Detector : public StatsSource {
   // Forgets every edge for which `owned_elsewhere(node, edge)` is true, without emitting
   // anything: in Kafka mode, the state of edges whose partition was revoked (their firing
   // alerts are on the alerts topic, where the next owner adopts them). Returns how many.
-  size_t DropEdges(
-      const std::function<bool(const std::string& node, const schema::Edge& edge)>&
-          owned_elsewhere) noexcept;
+  size_t DropEdges(const std::function<bool(const std::string& node, const schema::Edge& edge)>&
+                       owned_elsewhere) noexcept;
 
   // Continues a firing alert raised earlier (by this process before a restart, or by another
   // detector of the group before a rebalance): its (rule, edge) becomes firing, with its
@@ -105,7 +104,7 @@ class Detector : public StatsSource {
   EdgeState* FindOrCreateEdge(const std::string& key, const std::string& node,
                               const schema::Edge& edge, int64_t window_start_ns,
                               int64_t window_end_ns);
-  static std::string StateKey(const std::string& node, const schema::Edge& edge);
+  static void StateKey(const std::string& node, const schema::Edge& edge, std::string& key);
   void ApplyIdle(EdgeState& edge, uint64_t n);
   void Apply(EdgeState& edge, RuleSlot& slot, const Evaluation& ev,
              const AlertLifecycle::Change& change, const std::vector<std::string>* evidence_ids);
@@ -122,6 +121,7 @@ class Detector : public StatsSource {
   std::unordered_map<std::string, std::unique_ptr<EdgeState>> edges_;
   EvidenceIndex evidence_;
   schema::EdgeWindow idle_window_;  // reused all-zero window for idle gaps
+  std::string key_scratch_;         // OnWindow's state key, reused
 
   // Stats (one block; read by CollectStats from other threads).
   StatCounter windows_;

@@ -13,8 +13,7 @@ namespace {
 constexpr int kBatch = 512;  // records taken from one consumer before looking at the other
 
 std::string Where(const transport::ConsumedRecord& r) {
-  return std::string(r.topic) + "[" + std::to_string(r.partition) + "]@" +
-         std::to_string(r.offset);
+  return std::string(r.topic) + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset);
 }
 
 std::string PartitionList(const std::vector<transport::TopicPartitionId>& parts) {
@@ -31,20 +30,23 @@ Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig
                                                              Deliver deliver) {
   if (std::string bad = detector_cfg.Check(); !bad.empty()) return Err("detector: " + bad);
   auto counts = transport::PartitionCounts(
-      cfg.kafka, {cfg.topics.edge_windows, cfg.topics.evidence, cfg.topics.alerts,
-                  cfg.topics.dead_letters},
+      cfg.kafka,
+      {cfg.topics.edge_windows, cfg.topics.evidence, cfg.topics.alerts, cfg.topics.dead_letters},
       cfg.handover_timeout);
   if (!counts) return Err(counts.error());
   const std::vector<std::string> names = {cfg.topics.edge_windows, cfg.topics.evidence,
                                           cfg.topics.alerts, cfg.topics.dead_letters};
   for (size_t i = 0; i < names.size(); ++i) {
     if ((*counts)[i] == 0) {
-      return Err("Kafka topic " + names[i] + " does not exist; create the topics with "
-                 "`edgewatch kafka init --kafka " + cfg.kafka.brokers + "`");
+      return Err("Kafka topic " + names[i] +
+                 " does not exist; create the topics with "
+                 "`edgewatch kafka init --kafka " +
+                 cfg.kafka.brokers + "`");
     }
   }
   if ((*counts)[0] != (*counts)[1]) {
-    return Err("topics " + names[0] + " and " + names[1] + " must have the same partition "
+    return Err("topics " + names[0] + " and " + names[1] +
+               " must have the same partition "
                "count (a detector reads the evidence of the edges it owns), have " +
                std::to_string((*counts)[0]) + " and " + std::to_string((*counts)[1]));
   }
@@ -64,7 +66,8 @@ Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig
       return Err("cannot open " + d->cfg_.record_path + ": " + std::strerror(errno));
     }
   }
-  auto producer = transport::KafkaProducer::Create(d->cfg_.kafka, "detector");
+  // Alerts and dead letters are few; 5 ms of batching keeps alert latency low.
+  auto producer = transport::KafkaProducer::Create(d->cfg_.kafka, "detector", 5);
   if (!producer) return Err(producer.error());
   d->producer_ = std::move(*producer);
 
@@ -83,11 +86,11 @@ Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig
   if (!evidence) return Err(evidence.error());
   d->evidence_ = std::move(*evidence);
 
-  auto windows = transport::KafkaConsumer::Create(
-      d->cfg_.kafka, {.client = "detector",
-                      .group_id = d->cfg_.group_id,
-                      .topics = {d->cfg_.topics.edge_windows},
-                      .listener = d.get()});
+  auto windows =
+      transport::KafkaConsumer::Create(d->cfg_.kafka, {.client = "detector",
+                                                       .group_id = d->cfg_.group_id,
+                                                       .topics = {d->cfg_.topics.edge_windows},
+                                                       .listener = d.get()});
   if (!windows) return Err(windows.error());
   d->windows_ = std::move(*windows);
   return d;
@@ -99,8 +102,7 @@ KafkaDetector::~KafkaDetector() {
 }
 
 int32_t KafkaDetector::PartitionOf(const std::string& node, const schema::Edge& edge) const {
-  return transport::PartitionOfKey(transport::EdgeRecordKey(node, edge.Key()),
-                                   stream_partitions_);
+  return transport::PartitionOfKey(transport::EdgeRecordKey(node, edge.Key()), stream_partitions_);
 }
 
 size_t KafkaDetector::Run(const std::atomic<bool>& stop) {
@@ -152,26 +154,27 @@ void KafkaDetector::Advance() {
 }
 
 void KafkaDetector::HandleWindow(const transport::ConsumedRecord& r) {
-  auto rec = decoder_.Decode(r.value);
-  if (!rec) {
-    DeadLetter(r, rec.error(), dead_decode_);
-    return;
-  }
-  auto* w = std::get_if<schema::EdgeWindow>(&*rec);
-  if (w == nullptr) {
-    DeadLetter(r, "not an edge window (schema " +
-                      std::string(std::holds_alternative<schema::Alert>(*rec)
-                                      ? schema::kAlertSchema
-                                      : schema::kEvidenceSchema) +
-                      ") on the edge-windows topic",
-               dead_type_);
+  if (std::string bad = decoder_.DecodeEdgeWindowInto(r.value, window_); !bad.empty()) {
+    // Say what it is if it is another edgewatch record, else why it is not an edge window.
+    auto other = decoder_.Decode(r.value);
+    if (other && !std::holds_alternative<schema::EdgeWindow>(*other)) {
+      DeadLetter(
+          r,
+          "not an edge window (schema " +
+              std::string(std::holds_alternative<schema::Alert>(*other) ? schema::kAlertSchema
+                                                                        : schema::kEvidenceSchema) +
+              ") on the edge-windows topic",
+          dead_type_);
+    } else {
+      DeadLetter(r, bad, dead_decode_);
+    }
     return;
   }
   RecordLine(r.value);
   Progress& p = owned_[r.partition];
   p.at_end = false;
-  p.max_window_end_ns = std::max(p.max_window_end_ns, w->window_end_ns);
-  detector_->OnWindow(*w);
+  p.max_window_end_ns = std::max(p.max_window_end_ns, window_.window_end_ns);
+  detector_->OnWindow(window_);
 }
 
 void KafkaDetector::HandleEvidence(const transport::ConsumedRecord& r) {
@@ -266,9 +269,9 @@ void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& p
   caught_up_at_ns_ = 0;  // until the new partitions are read
   const auto t0 = std::chrono::steady_clock::now();
   CatchUpAlertTable();
-  const auto catch_up_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now() - t0)
-                               .count();
+  const auto catch_up_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   std::vector<transport::TopicPartitionId> evidence;
   std::vector<bool> mine(static_cast<size_t>(stream_partitions_), false);
   for (const auto& p : partitions) {

@@ -47,7 +47,7 @@ struct KafkaDetectorConfig {
   transport::TopicNames topics = transport::TopicNames::WithPrefix("edgewatch.");
   std::string group_id = "edgewatch-detector";
   int64_t lateness_ns = 2'000'000'000;
-  int64_t evidence_lookback_ns = 120'000'000'000;  // evidence read back when taking over
+  int64_t evidence_lookback_ns = 120'000'000'000;     // evidence read back when taking over
   std::chrono::milliseconds handover_timeout{10000};  // alerts flush / alert-table catch-up
   std::chrono::milliseconds shutdown_flush_timeout{10000};
   std::string record_path;  // when set, consumed windows and evidence are appended (JSON lines)
@@ -94,6 +94,7 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   Deliver deliver_;
   std::unique_ptr<Detector> detector_;
   schema::Decoder decoder_;
+  schema::EdgeWindow window_;  // decoded into, reused
   AlertTable table_;
   std::unique_ptr<transport::KafkaProducer> producer_;
   std::unique_ptr<transport::KafkaConsumer> windows_;
@@ -102,7 +103,7 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   std::FILE* record_ = nullptr;
 
   struct Progress {
-    bool at_end = false;         // read to its end (no record since the last EOF)
+    bool at_end = false;  // read to its end (no record since the last EOF)
     int64_t max_window_end_ns = 0;
   };
   std::map<int32_t, Progress> owned_;  // by edge-window partition

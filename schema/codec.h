@@ -30,6 +30,9 @@ class Decoder {
 
   Result<Record> Decode(std::string_view json);
   Result<EdgeWindow> DecodeEdgeWindow(std::string_view json);
+  // The hot path: decodes into `out`, reusing the capacity of its strings and vectors. Returns
+  // "" on success, else the error (and `out` is unspecified).
+  std::string DecodeEdgeWindowInto(std::string_view json, EdgeWindow& out);
   Result<EvidenceEvent> DecodeEvidence(std::string_view json);
   Result<Alert> DecodeAlert(std::string_view json);
 

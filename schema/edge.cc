@@ -14,35 +14,46 @@ const char* SideName(Side side) {
   return "unknown";
 }
 
-std::string HostPort(const std::string& ip, uint16_t port) {
+void AppendHostPort(const std::string& ip, uint16_t port, std::string& out) {
   const bool v6 = ip.find(':') != std::string::npos;
-  std::string out;
-  out.reserve(ip.size() + 8);
   if (v6) out.append(1, '[');
   out.append(ip);
   if (v6) out.append(1, ']');
-  out.append(1, ':').append(std::to_string(port));
+  char digits[8];
+  char* end = digits + sizeof digits;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + port % 10);
+    port = static_cast<uint16_t>(port / 10);
+  } while (port != 0);
+  out.append(1, ':').append(p, static_cast<size_t>(end - p));
+}
+
+std::string HostPort(const std::string& ip, uint16_t port) {
+  std::string out;
+  out.reserve(ip.size() + 8);
+  AppendHostPort(ip, port, out);
   return out;
 }
 
-std::string Edge::Key() const {
-  const char* side_name = SideName(side);
-  const std::string server_addr = HostPort(server.ip, server.port);
-  std::string key;
-  key.reserve(std::char_traits<char>::length(side_name) + client.workload.size() +
-              client.container_id.size() + client.ip.size() + server_addr.size() + protocol.size() +
-              5);
-  key.append(side_name)
+void Edge::AppendKey(std::string& out) const {
+  out.append(SideName(side))
       .append(1, '|')
       .append(client.workload)
       .append(1, '|')
       .append(client.container_id)
       .append(1, '|')
       .append(client.ip)
-      .append(1, '|')
-      .append(server_addr)
-      .append(1, '|')
-      .append(protocol);
+      .append(1, '|');
+  AppendHostPort(server.ip, server.port, out);
+  out.append(1, '|').append(protocol);
+}
+
+std::string Edge::Key() const {
+  std::string key;
+  key.reserve(client.workload.size() + client.container_id.size() + client.ip.size() +
+              server.ip.size() + protocol.size() + 20);
+  AppendKey(key);
   return key;
 }
 

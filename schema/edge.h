@@ -13,6 +13,7 @@ const char* SideName(Side side);
 
 // "10.0.0.1:443", or "[fd00::1]:443" for IPv6 (RFC 3986 style).
 std::string HostPort(const std::string& ip, uint16_t port);
+void AppendHostPort(const std::string& ip, uint16_t port, std::string& out);
 
 struct Peer {
   std::string ip;            // textual IPv4 or IPv6 address
@@ -34,6 +35,7 @@ struct Edge {
   // <server> is HostPort(server.ip, server.port).
   // The server's workload is not part of it: the address and port name the service.
   std::string Key() const;
+  void AppendKey(std::string& out) const;  // Key() appended to `out` (no allocation if it fits)
 
   bool operator==(const Edge&) const = default;
 };

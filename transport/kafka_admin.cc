@@ -21,8 +21,7 @@ Result<std::unique_ptr<RdKafka::Producer>> AdminClient(const KafkaConfig& cfg) {
 Result<std::map<std::string, int32_t>> ReadPartitionCounts(RdKafka::Handle& h,
                                                            std::chrono::milliseconds timeout) {
   RdKafka::Metadata* md = nullptr;
-  const RdKafka::ErrorCode err =
-      h.metadata(true, nullptr, &md, static_cast<int>(timeout.count()));
+  const RdKafka::ErrorCode err = h.metadata(true, nullptr, &md, static_cast<int>(timeout.count()));
   std::unique_ptr<RdKafka::Metadata> owned(md);
   if (err != RdKafka::ERR_NO_ERROR) {
     return Err("Kafka metadata: " + RdKafka::err2str(err) + " (are the brokers reachable?)");
@@ -58,8 +57,8 @@ Result<std::vector<TopicOutcome>> CreateTopics(const KafkaConfig& cfg,
       o.kind = TopicOutcome::Kind::kExists;
       o.partitions = it->second;
       if (it->second != s.partitions) {
-        o.message = "exists with " + std::to_string(it->second) + " partitions (spec: " +
-                    std::to_string(s.partitions) + "); left as it is";
+        o.message = "exists with " + std::to_string(it->second) +
+                    " partitions (spec: " + std::to_string(s.partitions) + "); left as it is";
       }
       out.push_back(o);
       continue;

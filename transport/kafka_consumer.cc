@@ -120,8 +120,8 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const KafkaConfig& 
   std::string why;
   if ((*conf)->set("event_cb", static_cast<RdKafka::EventCb*>(c->callbacks_.get()), why) !=
           RdKafka::Conf::CONF_OK ||
-      (*conf)->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(c->callbacks_.get()),
-                   why) != RdKafka::Conf::CONF_OK) {
+      (*conf)->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(c->callbacks_.get()), why) !=
+          RdKafka::Conf::CONF_OK) {
     return Err("Kafka consumer callbacks: " + why);
   }
   c->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), why));
@@ -189,8 +189,8 @@ void KafkaConsumer::Done(const RdKafka::Message& m) {
 
 std::string KafkaConsumer::Assign(const std::vector<TopicPartitionId>& partitions,
                                   int64_t since_ms) {
-  OwnedPartitions parts = Make(partitions, since_ms < 0 ? RdKafka::Topic::OFFSET_BEGINNING
-                                                        : since_ms);
+  OwnedPartitions parts =
+      Make(partitions, since_ms < 0 ? RdKafka::Topic::OFFSET_BEGINNING : since_ms);
   if (since_ms >= 0) {
     // Right after a topic is created or a broker restarts, leaders may not be known yet
     // ("Not leader for partition"): retry for a while, then read from the beginning.
@@ -255,8 +255,7 @@ int64_t KafkaConsumer::Position(const TopicPartitionId& p) {
   return parts.v[0]->offset();
 }
 
-bool KafkaConsumer::Header(const RdKafka::Message& m, const std::string& name,
-                           std::string* value) {
+bool KafkaConsumer::Header(const RdKafka::Message& m, const std::string& name, std::string* value) {
   RdKafka::Headers* h = const_cast<RdKafka::Message&>(m).headers();  // a const read
   if (h == nullptr) return false;
   RdKafka::Headers::Header last = h->get_last(name);
@@ -272,11 +271,11 @@ void KafkaConsumer::CollectStats(std::vector<StatSample>& out) const {
     l.emplace_back("kind", v);
     return l;
   };
-  out.push_back(Counter("edgewatch_kafka_consumer_records_total", "Records consumed.",
-                        records_.Get(), c));
+  out.push_back(
+      Counter("edgewatch_kafka_consumer_records_total", "Records consumed.", records_.Get(), c));
   out.push_back(Counter("edgewatch_kafka_consumer_errors_total",
-                        "Consumer errors (brokers down, …); the consumer retries.",
-                        errors_.Get(), c));
+                        "Consumer errors (brokers down, …); the consumer retries.", errors_.Get(),
+                        c));
   out.push_back(Counter("edgewatch_kafka_consumer_rebalances_total",
                         "Partition assignment changes, by kind.", assigned_events_.Get(),
                         with("assigned")));

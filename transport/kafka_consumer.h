@@ -45,7 +45,7 @@ struct ConsumedRecord {
   int64_t offset = 0;
   std::string_view key;
   std::string_view value;
-  int64_t timestamp_ms = 0;  // producer's create time, or -1
+  int64_t timestamp_ms = 0;                   // producer's create time, or -1
   const RdKafka::Message* message = nullptr;  // for headers
 };
 

@@ -43,7 +43,8 @@ class KafkaProducer::Callbacks : public RdKafka::DeliveryReportCb, public RdKafk
 };
 
 Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaConfig& cfg,
-                                                             const std::string& client) {
+                                                             const std::string& client,
+                                                             int linger_ms) {
   std::unique_ptr<KafkaProducer> p(new KafkaProducer());
   p->client_ = client;
   p->callbacks_ = std::make_unique<Callbacks>(*p);
@@ -51,7 +52,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaConfig& 
                                       {"client.id", "edgewatch-" + client},
                                       {"enable.idempotence", "true"},
                                       {"compression.type", "zstd"},
-                                      {"linger.ms", "20"},
+                                      {"linger.ms", std::to_string(linger_ms)},
                                       {"partitioner", "murmur2_random"},
                                       {"queue.buffering.max.messages", "200000"},
                                       {"queue.buffering.max.kbytes", "131072"},

@@ -34,8 +34,10 @@ using KafkaHeaders = std::vector<std::pair<std::string, std::string>>;
 class KafkaProducer : public StatsSource {
  public:
   // `client` names the producer in client.id and in the metrics' label ("sensor", "detector").
+  // `linger_ms`: batching delay; high-volume streams batch more, alerts want low latency.
   static Result<std::unique_ptr<KafkaProducer>> Create(const KafkaConfig& cfg,
-                                                       const std::string& client);
+                                                       const std::string& client,
+                                                       int linger_ms = 20);
   ~KafkaProducer() override;
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;

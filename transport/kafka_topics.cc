@@ -40,8 +40,8 @@ std::string EdgeRecordKey(std::string_view node, std::string_view edge_key) {
 
 int32_t PartitionOfKey(std::string_view key, int32_t partition_count) {
   // librdkafka's murmur2 partitioner does not use its topic or opaque arguments.
-  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partition_count,
-                                          nullptr, nullptr);
+  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partition_count, nullptr,
+                                          nullptr);
 }
 
 }  // namespace edgewatch::transport

@@ -32,7 +32,7 @@ struct TopicLayout {
   // and 12 detectors.
   int32_t stream_partitions = 12;
   int32_t alert_partitions = 3;
-  int64_t stream_retention_ms = 24LL * 3600 * 1000;       // a day of replay after an outage
+  int64_t stream_retention_ms = 24LL * 3600 * 1000;        // a day of replay after an outage
   int64_t evidence_retention_ms = 3LL * 24 * 3600 * 1000;  // evidence outlives its windows
   int64_t anomaly_retention_ms = 7LL * 24 * 3600 * 1000;
   int64_t dead_letter_retention_ms = 14LL * 24 * 3600 * 1000;  // time to look at bad records

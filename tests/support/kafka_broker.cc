@@ -41,8 +41,8 @@ KafkaBroker& KafkaBroker::Get() {
 bool KafkaBroker::Start() {
   std::string out;
   std::string err;
-  const int code = RunCommand({KafkaScript(), "start", "--dir", dir_}, &out, std::chrono::minutes(5),
-                              &err);
+  const int code =
+      RunCommand({KafkaScript(), "start", "--dir", dir_}, &out, std::chrono::minutes(5), &err);
   if (code != 0) {
     error_ = "deploy/kafka/kafka.sh start --dir " + dir_ + " exited " + std::to_string(code) +
              ":\n" + err;
@@ -71,10 +71,10 @@ std::string KcatConsume(const std::string& bootstrap, const std::string& topic,
 std::string InitTopics(const std::string& bootstrap, const std::string& prefix, int partitions) {
   std::string out;
   std::string err;
-  const int code = RunCommand({EdgewatchBinary(), "kafka", "init", "--kafka", bootstrap,
-                               "--topic-prefix", prefix, "--partitions",
-                               std::to_string(partitions)},
-                              &out, std::chrono::seconds(60), &err);
+  const int code =
+      RunCommand({EdgewatchBinary(), "kafka", "init", "--kafka", bootstrap, "--topic-prefix",
+                  prefix, "--partitions", std::to_string(partitions)},
+                 &out, std::chrono::seconds(60), &err);
   return code == 0 ? "" : "kafka init exited " + std::to_string(code) + ": " + out + err;
 }
 

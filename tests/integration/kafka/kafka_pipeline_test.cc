@@ -1,9 +1,9 @@
 // sensor → Kafka → detector → alerts topic, against the real Apache Kafka broker of
 // deploy/kafka: real kernel events in namespaces this test creates, the real edgewatch binary,
 // kcat from Debian reading the topics.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -64,7 +64,8 @@ class KafkaPipeline : public ::testing::Test {
   }
   std::vector<std::string> Sensor(const std::string& node) {
     return {testing::EdgewatchBinary(), "sensor", "--kafka", broker_->bootstrap(),
-            "--topic-prefix", prefix_, "--node", node, "--metrics-listen", "off"};
+            "--topic-prefix",           prefix_,  "--node",  node,
+            "--metrics-listen",         "off"};
   }
   std::string Topic(const char* name) const { return prefix_ + name; }
   std::string Consume(const char* topic, const std::string& format = "%k\t%s\n") {
@@ -285,9 +286,11 @@ TEST_F(KafkaPipeline, MalformedRecordsGoToTheDeadLetterTopicAndTheDetectorKeepsG
   testing::WriteFile(dir_ + "/records",
                      "bad-json:{\"schema\": \"edgewatch.edge_window.v1\", \"seq\": \n"
                      "missing-field:{\"schema\":\"edgewatch.edge_window.v1\",\"node\":\"n\"}\n"
-                     "wrong-type:" + schema::Encode(alert) + "\n" +
-                     "binary:\x01\x02\xff\xfe\n"
-                     "good:" + good + "\n");
+                     "wrong-type:" +
+                         schema::Encode(alert) + "\n" +
+                         "binary:\x01\x02\xff\xfe\n"
+                         "good:" +
+                         good + "\n");
   std::string out;
   std::string err;
   ASSERT_EQ(testing::RunCommand({"sh", "-c",
@@ -320,8 +323,8 @@ TEST_F(KafkaPipeline, MalformedRecordsGoToTheDeadLetterTopicAndTheDetectorKeepsG
   EXPECT_NE(headers["wrong-type"].find("not an edge window"), std::string::npos)
       << headers["wrong-type"];
   // The good record after them was processed.
-  ASSERT_TRUE(WaitFor([&] { return Seqs(testing::ReadFile(record), "dlq-node").count(42) == 1; },
-                      20s))
+  ASSERT_TRUE(
+      WaitFor([&] { return Seqs(testing::ReadFile(record), "dlq-node").count(42) == 1; }, 20s))
       << detector.Stderr();
   EXPECT_EQ(detector.Signal(SIGINT, 20s), 0) << detector.Stderr();
 }
@@ -346,7 +349,8 @@ int Assigned(int port) {
   std::smatch m;
   if (!std::regex_search(
           res->body, m,
-          std::regex(R"(edgewatch_kafka_consumer_assigned_partitions\{client="detector"\} (\d+))"))) {
+          std::regex(
+              R"(edgewatch_kafka_consumer_assigned_partitions\{client="detector"\} (\d+))"))) {
     return -1;
   }
   return std::stoi(m[1]);
@@ -378,8 +382,8 @@ TEST_F(KafkaPipeline, TwoDetectorsSplitPartitionsAndNotifyEachFiringOnce) {
                               .count();
       for (int c = 1; c <= kEdges; ++c) {
         schema::EdgeWindow w = FeedWindow("feed-node", c, now - now % 1'000'000'000, ++seq);
-        (*producer)->Produce(Topic("edge-windows"),
-                             transport::EdgeRecordKey(w.node, w.edge.Key()), schema::Encode(w));
+        (*producer)->Produce(Topic("edge-windows"), transport::EdgeRecordKey(w.node, w.edge.Key()),
+                             schema::Encode(w));
       }
       (*producer)->Flush(1s);
       std::this_thread::sleep_for(1s);
