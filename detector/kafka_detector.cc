@@ -75,6 +75,7 @@ Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig
   if (!reader) return Err(reader.error());
   d->alerts_reader_ = std::move(*reader);
   std::vector<transport::TopicPartitionId> alert_parts;
+  alert_parts.reserve(static_cast<size_t>(d->alert_partitions_));
   for (int32_t p = 0; p < d->alert_partitions_; ++p) {
     alert_parts.push_back({d->cfg_.topics.alerts, p});
   }

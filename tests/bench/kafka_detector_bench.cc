@@ -62,7 +62,7 @@ schema::EdgeWindow Window(int edge, int64_t end_ns, uint64_t seq, uint64_t refus
   w.at(schema::Counter::kDataRetransmits) = static_cast<uint64_t>(edge % 3);
   w.at(schema::Counter::kRefused) = refused;
   w.connect_latency.count = 40;
-  w.connect_latency.sum_us = 40 * 350;
+  w.connect_latency.sum_us = 40ULL * 350;
   w.connect_latency.max_us = 900;
   return w;
 }
@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
   {
     auto consumer = transport::KafkaConsumer::Create(kcfg, {.client = "bench"});
     std::vector<transport::TopicPartitionId> parts;
+    parts.reserve(12);
     for (int32_t p = 0; p < 12; ++p) parts.push_back({topics.edge_windows, p});
     if (!consumer || !(*consumer)->Assign(parts, -1).empty()) return 1;
     detector::DetectorConfig dc;
@@ -210,6 +211,7 @@ int main(int argc, char** argv) {
     std::thread run([&] { (*d)->Run(stop); });
     auto alerts = transport::KafkaConsumer::Create(kcfg, {.client = "bench-alerts"});
     std::vector<transport::TopicPartitionId> aparts;
+    aparts.reserve(3);
     for (int32_t p = 0; p < 3; ++p) aparts.push_back({topics.alerts, p});
     (void)(*alerts)->Assign(aparts, -1);
     std::this_thread::sleep_for(std::chrono::seconds(8));  // group join, backlog read

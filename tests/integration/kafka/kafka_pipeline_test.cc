@@ -182,6 +182,36 @@ TEST_F(KafkaPipeline, KernelEventsReachTheAlertsTopicThroughKafka) {
   EXPECT_EQ(detector.Signal(SIGINT, 20s), 0) << detector.Stderr();
 }
 
+TEST_F(KafkaPipeline, RunWithKafkaGoesThroughTheTopics) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, network namespaces)";
+  std::string why;
+  auto net = testing::NetnsPair::Create(&why);
+  ASSERT_NE(net, nullptr) << why;
+  testing::WriteFile(dir_ + "/rules.yaml", kRefusedRules);
+  ChildProcess run({testing::EdgewatchBinary(), "run", "--kafka", broker_->bootstrap(),
+                    "--topic-prefix", prefix_, "--group", prefix_ + "run", "--rules",
+                    dir_ + "/rules.yaml", "--node", "run-node", "--metrics-listen", "off"});
+  ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
+      << run.Stderr();
+  pid_t client = testing::ForkInNetns(net->client_ns(), "ew-run-kafka",
+                                      [] { return testing::TcpConnect("10.77.0.1", 7301, 0); });
+  ASSERT_EQ(testing::WaitChild(client, 5s), ECONNREFUSED);
+  std::vector<std::pair<std::string, schema::Alert>> alerts;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        alerts = Alerts(Consume("alerts"));
+        return !alerts.empty();
+      },
+      30s))
+      << run.Stderr();
+  EXPECT_EQ(alerts[0].second.node, "run-node");
+  EXPECT_EQ(alerts[0].second.edge.client.workload, "ew-run-kafka");
+  // The window went through the edge-window topic, not an in-process queue.
+  EXPECT_NE(Consume("edge-windows").find("run-node|client|ew-run-kafka|"), std::string::npos);
+  EXPECT_NE(run.Stdout().find(alerts[0].second.fingerprint), std::string::npos);
+  EXPECT_EQ(run.Signal(SIGINT, 30s), 0) << run.Stderr();
+}
+
 // The edge-window sequence numbers a record file holds for `node`.
 std::set<uint64_t> Seqs(const std::string& records, const std::string& node) {
   schema::Decoder decoder;
@@ -335,8 +365,11 @@ int FreePort() {
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof a;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    close(fd);
+    return -1;
+  }
   close(fd);
   return ntohs(a.sin_port);
 }
@@ -392,6 +425,8 @@ TEST_F(KafkaPipeline, TwoDetectorsSplitPartitionsAndNotifyEachFiringOnce) {
 
   const int port_a = FreePort();
   const int port_b = FreePort();
+  ASSERT_GT(port_a, 0);
+  ASSERT_GT(port_b, 0);
   ChildProcess a(Detector(kFeedRules, {"--metrics-listen", "127.0.0.1:" + std::to_string(port_a)}));
   auto b = std::make_unique<ChildProcess>(
       Detector(kFeedRules, {"--metrics-listen", "127.0.0.1:" + std::to_string(port_b)}));

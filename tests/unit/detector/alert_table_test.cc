@@ -26,8 +26,9 @@ Alert Make(const std::string& fingerprint, AlertStatus status, const std::string
   return a;
 }
 
-std::vector<std::string> Fingerprints(std::vector<Alert> alerts) {
+std::vector<std::string> Fingerprints(const std::vector<Alert>& alerts) {
   std::vector<std::string> out;
+  out.reserve(alerts.size());
   for (const Alert& a : alerts) out.push_back(a.fingerprint);
   std::sort(out.begin(), out.end());
   return out;
