@@ -74,11 +74,7 @@ int DetectorCommand(int argc, char** argv) {
   if (!cfg) return Fail("detector", kExitUsage, cfg.error());
   auto p = Pipeline::BuildDelivery(pf);
   if (!p) return Fail("detector", kExitUsage, p.error());
-  detector::DetectorConfig dc;
-  dc.window_ns = *w;
-  alerting::Dispatcher* disp = p->dispatcher.get();
-  auto d = detector::KafkaDetector::Create(std::move(*cfg), std::move(p->rules), dc,
-                                           [disp](const schema::Alert& a) { disp->Submit(a); });
+  auto d = p->BuildKafkaDetector(std::move(*cfg), *w);
   if (!d) return Fail("detector", kExitFailure, d.error());
   auto ms = MetricsServer::StartUnlessOff(metrics, {d->get(), p->dispatcher.get()});
   if (!ms) return Fail("detector", kExitUsage, ms.error());

@@ -62,10 +62,20 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
   detector::DetectorConfig dc;
   dc.window_ns = window_ns;
   if (std::string bad = dc.Check(); !bad.empty()) return Err("detector: " + bad);
-  alerting::Dispatcher* disp = p.dispatcher.get();
-  p.detector = std::make_unique<detector::Detector>(
-      std::move(p.rules), dc, [disp](const schema::Alert& a) { disp->Submit(a); });
+  p.detector = std::make_unique<detector::Detector>(std::move(p.rules), dc, p.Deliver());
   return p;
+}
+
+Result<std::unique_ptr<detector::KafkaDetector>> Pipeline::BuildKafkaDetector(
+    detector::KafkaDetectorConfig cfg, int64_t window_ns) {
+  detector::DetectorConfig dc;
+  dc.window_ns = window_ns;
+  return detector::KafkaDetector::Create(std::move(cfg), std::move(rules), dc, Deliver());
+}
+
+std::function<void(const schema::Alert&)> Pipeline::Deliver() const {
+  alerting::Dispatcher* disp = dispatcher.get();
+  return [disp](const schema::Alert& a) { disp->Submit(a); };
 }
 
 void Pipeline::Shutdown(std::chrono::milliseconds grace) {

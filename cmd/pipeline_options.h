@@ -2,12 +2,14 @@
 // alert delivery.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "alerting/dispatcher.h"
 #include "cmd/flags.h"
 #include "detector/detector.h"
+#include "detector/kafka_detector.h"
 #include "rules/rule.h"
 
 namespace edgewatch::cmd {
@@ -32,8 +34,15 @@ struct Pipeline {
   static Result<Pipeline> BuildDelivery(const PipelineFlags& flags);
   // Rules, delivery and an in-process detector.
   static Result<Pipeline> Build(const PipelineFlags& flags, int64_t window_ns);
+  // After BuildDelivery(): a Kafka group detector over `rules`, delivering to the dispatcher.
+  Result<std::unique_ptr<detector::KafkaDetector>> BuildKafkaDetector(
+      detector::KafkaDetectorConfig cfg, int64_t window_ns);
   // Delivers what is queued, for up to `grace`.
   void Shutdown(std::chrono::milliseconds grace);
+
+ private:
+  // The detectors' alert callback: hands each alert to the dispatcher.
+  std::function<void(const schema::Alert&)> Deliver() const;
 };
 
 }  // namespace edgewatch::cmd

@@ -69,11 +69,7 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   const int64_t lateness_ns = dcfg->lateness_ns;
   auto p = Pipeline::BuildDelivery(pf);
   if (!p) return Fail("run", kExitUsage, p.error());
-  detector::DetectorConfig dc;
-  dc.window_ns = cfg.window_ns;
-  alerting::Dispatcher* disp = p->dispatcher.get();
-  auto d = detector::KafkaDetector::Create(std::move(*dcfg), std::move(p->rules), dc,
-                                           [disp](const schema::Alert& a) { disp->Submit(a); });
+  auto d = p->BuildKafkaDetector(std::move(*dcfg), cfg.window_ns);
   if (!d) return Fail("run", kExitFailure, d.error());
   auto producer = transport::KafkaProducer::Create(*kcfg, "sensor");
   if (!producer) return Fail("run", kExitFailure, producer.error());

@@ -264,6 +264,17 @@ void KafkaDetector::CatchUpAlertTable() {
   table_size_.store(table_.size(), std::memory_order_relaxed);
 }
 
+KafkaDetector::PartitionSet KafkaDetector::Partitions(
+    const std::vector<transport::TopicPartitionId>& partitions) const {
+  PartitionSet s;
+  s.member.assign(static_cast<size_t>(stream_partitions_), false);
+  for (const auto& p : partitions) {
+    s.member[static_cast<size_t>(p.partition)] = true;
+    s.evidence.push_back({cfg_.topics.evidence, p.partition});
+  }
+  return s;
+}
+
 void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& partitions) {
   if (partitions.empty()) return;  // cooperative rebalances that change nothing here
   handovers_in_.Add(partitions.size());
@@ -273,17 +284,11 @@ void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& p
   const auto catch_up_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
           .count();
-  std::vector<transport::TopicPartitionId> evidence;
-  std::vector<bool> mine(static_cast<size_t>(stream_partitions_), false);
-  for (const auto& p : partitions) {
-    owned_[p.partition] = Progress{};
-    mine[static_cast<size_t>(p.partition)] = true;
-    evidence.push_back({cfg_.topics.evidence, p.partition});
-  }
+  const PartitionSet mine = Partitions(partitions);
+  for (const auto& p : partitions) owned_[p.partition] = Progress{};
   size_t adopted = 0;
-  for (const schema::Alert& a : table_.Firing([&](const schema::Alert& a) {
-         return mine[static_cast<size_t>(PartitionOf(a.node, a.edge))];
-       })) {
+  for (const schema::Alert& a : table_.Firing(
+           [&](const schema::Alert& a) { return mine.Has(PartitionOf(a.node, a.edge)); })) {
     adopted += detector_->Adopt(a) ? 1 : 0;
   }
   std::fprintf(stderr,
@@ -291,7 +296,7 @@ void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& p
                "firing alerts continued\n",
                PartitionList(partitions).c_str(), static_cast<long long>(catch_up_ms), adopted);
   const int64_t since_ms = (NowUnixNs() - cfg_.evidence_lookback_ns) / 1'000'000;
-  if (std::string bad = evidence_->Assign(evidence, since_ms); !bad.empty()) {
+  if (std::string bad = evidence_->Assign(mine.evidence, since_ms); !bad.empty()) {
     std::fprintf(stderr, "edgewatch detector: evidence partitions: %s\n", bad.c_str());
   }
 }
@@ -300,16 +305,11 @@ void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& pa
                               bool lost) {
   if (partitions.empty()) return;
   handovers_out_.Add(partitions.size());
-  std::vector<bool> leaving(static_cast<size_t>(stream_partitions_), false);
-  std::vector<transport::TopicPartitionId> evidence;
-  for (const auto& p : partitions) {
-    owned_.erase(p.partition);
-    leaving[static_cast<size_t>(p.partition)] = true;
-    evidence.push_back({cfg_.topics.evidence, p.partition});
-  }
+  const PartitionSet leaving = Partitions(partitions);
+  for (const auto& p : partitions) owned_.erase(p.partition);
   const size_t dropped =
       detector_->DropEdges([&](const std::string& node, const schema::Edge& edge) {
-        return leaving[static_cast<size_t>(PartitionOf(node, edge))];
+        return leaving.Has(PartitionOf(node, edge));
       });
   std::fprintf(stderr, "edgewatch detector: %s partitions %s; %zu edges handed over\n",
                lost ? "lost" : "handed over", PartitionList(partitions).c_str(), dropped);
@@ -322,7 +322,7 @@ void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& pa
                    left);
     }
   }
-  if (std::string bad = evidence_->Unassign(evidence); !bad.empty()) {
+  if (std::string bad = evidence_->Unassign(leaving.evidence); !bad.empty()) {
     std::fprintf(stderr, "edgewatch detector: evidence partitions: %s\n", bad.c_str());
   }
 }

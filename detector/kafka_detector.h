@@ -86,6 +86,13 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   void Advance();
   void RecordLine(std::string_view value);
   int32_t PartitionOf(const std::string& node, const schema::Edge& edge) const;
+  // Edge-window partitions being assigned or revoked, and their evidence partitions.
+  struct PartitionSet {
+    std::vector<bool> member;  // by partition number
+    std::vector<transport::TopicPartitionId> evidence;
+    bool Has(int32_t p) const { return member[static_cast<size_t>(p)]; }
+  };
+  PartitionSet Partitions(const std::vector<transport::TopicPartitionId>& partitions) const;
 
   KafkaDetectorConfig cfg_;
   int64_t window_ns_ = 0;

@@ -68,6 +68,8 @@ class KafkaPipeline : public ::testing::Test {
             "--metrics-listen",         "off"};
   }
   std::string Topic(const char* name) const { return prefix_ + name; }
+  // Alert records of the alerts topic, once there is at least one (or none after 30 s).
+  std::vector<std::pair<std::string, schema::Alert>> AwaitAlerts();
   std::string Consume(const char* topic, const std::string& format = "%k\t%s\n") {
     return testing::KcatConsume(broker_->bootstrap(), Topic(topic), format);
   }
@@ -116,6 +118,25 @@ std::vector<std::pair<std::string, schema::Alert>> Alerts(const std::string& rec
   return out;
 }
 
+std::vector<std::pair<std::string, schema::Alert>> KafkaPipeline::AwaitAlerts() {
+  std::vector<std::pair<std::string, schema::Alert>> alerts;
+  WaitFor(
+      [&] {
+        alerts = Alerts(Consume("alerts"));
+        return !alerts.empty();
+      },
+      30s);
+  return alerts;
+}
+
+// A client process named `comm` in the client namespace connects to port 7301 and is refused.
+void RefusedConnect(const testing::NetnsPair& net, const char* comm, pid_t* pid = nullptr) {
+  pid_t client = testing::ForkInNetns(net.client_ns(), comm,
+                                      [] { return testing::TcpConnect("10.77.0.1", 7301, 0); });
+  EXPECT_EQ(testing::WaitChild(client, 5s), ECONNREFUSED);
+  if (pid != nullptr) *pid = client;
+}
+
 constexpr const char* kRefusedRules = R"(business_system: checkout
 rules:
   - name: CheckoutRefused
@@ -140,21 +161,12 @@ TEST_F(KafkaPipeline, KernelEventsReachTheAlertsTopicThroughKafka) {
   ASSERT_TRUE(WaitFor([&] { return sensor.Stderr().find("attached") != std::string::npos; }, 15s))
       << sensor.Stderr();
 
-  pid_t client = testing::ForkInNetns(net->client_ns(), "ew-kafka-cli",
-                                      [] { return testing::TcpConnect("10.77.0.1", 7301, 0); });
-  ASSERT_EQ(testing::WaitChild(client, 5s), ECONNREFUSED);
-
-  std::vector<std::pair<std::string, schema::Alert>> alerts;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        alerts = Alerts(Consume("alerts"));
-        return !alerts.empty();
-      },
-      30s))
-      << "detector:\n"
-      << detector.Stderr() << "\nsensor:\n"
-      << sensor.Stderr();
-  ASSERT_EQ(alerts.size(), 1u);
+  pid_t client = -1;
+  RefusedConnect(*net, "ew-kafka-cli", &client);
+  const auto alerts = AwaitAlerts();
+  ASSERT_EQ(alerts.size(), 1u) << "detector:\n"
+                               << detector.Stderr() << "\nsensor:\n"
+                               << sensor.Stderr();
   const auto& [key, alert] = alerts[0];
   EXPECT_EQ(key, alert.fingerprint);  // alerts are keyed by fingerprint
   EXPECT_EQ(alert.rule, "CheckoutRefused");
@@ -193,17 +205,9 @@ TEST_F(KafkaPipeline, RunWithKafkaGoesThroughTheTopics) {
                     dir_ + "/rules.yaml", "--node", "run-node", "--metrics-listen", "off"});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
-  pid_t client = testing::ForkInNetns(net->client_ns(), "ew-run-kafka",
-                                      [] { return testing::TcpConnect("10.77.0.1", 7301, 0); });
-  ASSERT_EQ(testing::WaitChild(client, 5s), ECONNREFUSED);
-  std::vector<std::pair<std::string, schema::Alert>> alerts;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        alerts = Alerts(Consume("alerts"));
-        return !alerts.empty();
-      },
-      30s))
-      << run.Stderr();
+  RefusedConnect(*net, "ew-run-kafka");
+  const auto alerts = AwaitAlerts();
+  ASSERT_FALSE(alerts.empty()) << run.Stderr();
   EXPECT_EQ(alerts[0].second.node, "run-node");
   EXPECT_EQ(alerts[0].second.edge.client.workload, "ew-run-kafka");
   // The window went through the edge-window topic, not an in-process queue.

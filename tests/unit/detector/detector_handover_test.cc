@@ -13,6 +13,7 @@
 #include "detector/alert_table.h"
 #include "detector/detector.h"
 #include "rules/loader.h"
+#include "tests/unit/detector/detector_fixtures.h"
 
 namespace edgewatch::detector {
 namespace {
@@ -22,13 +23,7 @@ using schema::AlertStatus;
 using schema::Counter;
 using Kind = AlertLifecycle::Change::Kind;
 using State = AlertLifecycle::State;
-constexpr int64_t kS = 1'000'000'000;
-
-rules::RuleSet Rules(const std::string& yaml) {
-  auto set = rules::ParseRuleFile(yaml, "rules/payments.yaml");
-  EXPECT_TRUE(set.ok()) << set.error();
-  return set.ok() ? *set : rules::RuleSet{};
-}
+using namespace fixtures;
 
 // ConnectRefused (refused > 0, critical) of the payments system; `extra` adds rule keys.
 std::string RefusedRule(const std::string& extra = "") {
@@ -40,31 +35,6 @@ std::string RefusedRule(const std::string& extra = "") {
          "    threshold: 0\n"
          "    severity: critical\n" +
          extra;
-}
-
-schema::Edge ClientEdge(const std::string& workload = "curl", uint16_t port = 8080) {
-  schema::Edge e;
-  e.side = schema::Side::kClient;
-  e.client.workload = workload;
-  e.client.ip = "10.9.0.7";
-  e.server.ip = "10.0.0.5";
-  e.server.port = port;
-  return e;
-}
-
-// A window [start_s, start_s + 1s) of `edge` on `node` with one connect.
-schema::EdgeWindow Win(int64_t start_s, uint64_t refused = 0, std::vector<std::string> ids = {},
-                       const schema::Edge& edge = ClientEdge(),
-                       const std::string& node = "node-1") {
-  schema::EdgeWindow w;
-  w.node = node;
-  w.window_start_ns = start_s * kS;
-  w.window_end_ns = (start_s + 1) * kS;
-  w.edge = edge;
-  w.at(Counter::kRefused) = refused;
-  w.at(Counter::kConnects) = 1;
-  w.evidence_ids = std::move(ids);
-  return w;
 }
 
 // A detector that records what it emits.

@@ -8,6 +8,7 @@
 
 #include "detector/fingerprint.h"
 #include "rules/loader.h"
+#include "tests/unit/detector/detector_fixtures.h"
 
 namespace edgewatch::detector {
 namespace {
@@ -15,13 +16,7 @@ namespace {
 using schema::Alert;
 using schema::AlertStatus;
 using schema::Counter;
-constexpr int64_t kS = 1'000'000'000;
-
-rules::RuleSet Rules(const std::string& yaml) {
-  auto set = rules::ParseRuleFile(yaml, "rules/payments.yaml");
-  EXPECT_TRUE(set.ok()) << set.error();
-  return set.ok() ? *set : rules::RuleSet{};
-}
+using namespace fixtures;
 
 // One rule of the payments system on `signal`; `extra` adds keys (indented as rule keys).
 std::string OneRule(const std::string& signal, const std::string& cmp, const std::string& threshold,
@@ -41,32 +36,6 @@ std::string OneRule(const std::string& signal, const std::string& cmp, const std
          "\n"
          "    severity: critical\n" +
          extra;
-}
-
-schema::Edge ClientEdge(const std::string& workload = "curl", uint16_t port = 8080,
-                        const std::string& server_ip = "10.0.0.5") {
-  schema::Edge e;
-  e.side = schema::Side::kClient;
-  e.client.workload = workload;
-  e.client.ip = "10.9.0.7";
-  e.server.ip = server_ip;
-  e.server.port = port;
-  return e;
-}
-
-// A window [start_s, start_s + 1s) of `edge` on node-1.
-schema::EdgeWindow Win(int64_t start_s, uint64_t refused = 0, std::vector<std::string> ids = {},
-                       const schema::Edge& edge = ClientEdge(),
-                       const std::string& node = "node-1") {
-  schema::EdgeWindow w;
-  w.node = node;
-  w.window_start_ns = start_s * kS;
-  w.window_end_ns = (start_s + 1) * kS;
-  w.edge = edge;
-  w.at(Counter::kRefused) = refused;
-  w.at(Counter::kConnects) = 1;
-  w.evidence_ids = std::move(ids);
-  return w;
 }
 
 schema::EvidenceEvent Ev(const std::string& id) {
