@@ -75,6 +75,9 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   if (!producer) return Fail("run", kExitFailure, producer.error());
   std::atomic<bool>& stop = InstallStopSignals();
   sensor::KafkaSink sink(**producer, kf.Topics());
+  if (std::string why = sink.Prepare(std::chrono::seconds(10)); !why.empty()) {
+    std::fprintf(stderr, "edgewatch run: warning: %s; producing anyway\n", why.c_str());
+  }
   auto s = sensor::Sensor::Create(cfg, sink);
   if (!s) return Fail("run", kExitNoCapability, s.error());
   auto ms = MetricsServer::StartUnlessOff(

@@ -23,6 +23,9 @@ int SensorToKafka(const sensor::SensorConfig& cfg, const KafkaFlags& kf, const s
   if (!producer) return Fail("sensor", kExitFailure, producer.error());
   std::atomic<bool>& stop = InstallStopSignals();
   sensor::KafkaSink sink(**producer, kf.Topics());
+  if (std::string why = sink.Prepare(std::chrono::seconds(10)); !why.empty()) {
+    std::fprintf(stderr, "edgewatch sensor: warning: %s; producing anyway\n", why.c_str());
+  }
   auto s = sensor::Sensor::Create(cfg, sink);
   if (!s) return Fail("sensor", kExitNoCapability, s.error());
   auto ms = MetricsServer::StartUnlessOff(metrics, {s->get(), producer->get()});

@@ -61,6 +61,8 @@ class Detector : public StatsSource {
 
   // Keeps `e` in the bounded evidence index (FIFO eviction, counted).
   void OnEvidence(const schema::EvidenceEvent& e) noexcept;
+  // Whether the evidence event `id` is held (for inline alert evidence).
+  bool HasEvidence(std::string_view id) const { return evidence_.Find(id) != nullptr; }
 
   // Evaluates every rule whose selector matches the window's edge. A window that starts
   // before the end of the edge's previous window (out of order, duplicate, or behind the

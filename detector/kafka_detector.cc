@@ -10,8 +10,6 @@
 namespace edgewatch::detector {
 namespace {
 
-constexpr int kBatch = 512;  // records taken from one consumer before looking at the other
-
 std::string Where(const transport::ConsumedRecord& r) {
   return std::string(r.topic) + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset);
 }
@@ -70,6 +68,11 @@ Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig
   auto producer = transport::KafkaProducer::Create(d->cfg_.kafka, "detector", 5);
   if (!producer) return Err(producer.error());
   d->producer_ = std::move(*producer);
+  if (std::string why = d->producer_->Prepare({d->cfg_.topics.alerts, d->cfg_.topics.dead_letters},
+                                              std::chrono::seconds(10));
+      !why.empty()) {
+    std::fprintf(stderr, "edgewatch detector: warning: %s; producing anyway\n", why.c_str());
+  }
 
   auto reader = transport::KafkaConsumer::Create(d->cfg_.kafka, {.client = "alert-table"});
   if (!reader) return Err(reader.error());
@@ -107,25 +110,20 @@ int32_t KafkaDetector::PartitionOf(const std::string& node, const schema::Edge& 
 }
 
 size_t KafkaDetector::Run(const std::atomic<bool>& stop) {
-  using Kind = transport::KafkaConsumer::PollResult::Kind;
   while (!stop.load(std::memory_order_relaxed)) {
+    // The alert table follows the alerts topic all along, so a handover only reads its tail.
+    alerts_reader_->Poll(std::chrono::milliseconds(0),
+                         [&](const transport::ConsumedRecord& rec) { HandleAlertRecord(rec); });
     // Evidence first, so that windows referring to it find it indexed.
-    for (int i = 0; i < kBatch; ++i) {
-      auto r = evidence_->Poll(std::chrono::milliseconds(0),
-                               [&](const transport::ConsumedRecord& rec) { HandleEvidence(rec); });
-      if (r.kind != Kind::kRecord) break;
-    }
-    for (int i = 0; i < kBatch; ++i) {
-      auto r = windows_->Poll(std::chrono::milliseconds(i == 0 ? 20 : 0),
-                              [&](const transport::ConsumedRecord& rec) { HandleWindow(rec); });
-      if (r.kind == Kind::kRecord) continue;
-      if (r.kind == Kind::kEof) {
-        if (auto it = owned_.find(r.where.partition); it != owned_.end()) it->second.at_end = true;
-      } else if (r.kind == Kind::kNone) {
-        caught_up_at_ns_ = NowUnixNs();  // nothing to read anywhere right now
-      }
-      break;
-    }
+    evidence_->Poll(std::chrono::milliseconds(0),
+                    [&](const transport::ConsumedRecord& rec) { HandleEvidence(rec); });
+    const auto r = windows_->Poll(
+        std::chrono::milliseconds(20),
+        [&](const transport::ConsumedRecord& rec) { HandleWindow(rec); },
+        [&](const transport::ConsumedRecord& end) {
+          if (auto it = owned_.find(end.partition); it != owned_.end()) it->second.at_end = true;
+        });
+    if (r.drained) caught_up_at_ns_ = NowUnixNs();  // nothing more to read right now
     producer_->Poll();
     Advance();
   }
@@ -155,6 +153,13 @@ void KafkaDetector::Advance() {
 }
 
 void KafkaDetector::HandleWindow(const transport::ConsumedRecord& r) {
+  const auto owned = owned_.find(r.partition);
+  if (owned == owned_.end()) {
+    // A record of a partition revoked while it was in flight: its new owner reads it (its
+    // offset was not committed here). Keeping it would revive the handed-over edge state.
+    not_owned_skipped_.Add();
+    return;
+  }
   if (std::string bad = decoder_.DecodeEdgeWindowInto(r.value, window_); !bad.empty()) {
     // Say what it is if it is another edgewatch record, else why it is not an edge window.
     auto other = decoder_.Decode(r.value);
@@ -171,11 +176,27 @@ void KafkaDetector::HandleWindow(const transport::ConsumedRecord& r) {
     }
     return;
   }
+  AwaitEvidence(r.partition);
   RecordLine(r.value);
-  Progress& p = owned_[r.partition];
+  Progress& p = owned->second;
   p.at_end = false;
   p.max_window_end_ns = std::max(p.max_window_end_ns, window_.window_end_ns);
   detector_->OnWindow(window_);
+}
+
+void KafkaDetector::AwaitEvidence(int32_t partition) {
+  auto missing = [&] {
+    return std::any_of(window_.evidence_ids.begin(), window_.evidence_ids.end(),
+                       [&](const std::string& id) { return !detector_->HasEvidence(id); });
+  };
+  if (!missing()) return;
+  // The sensor produced the evidence before the window, so it is in the evidence partition
+  // of the same number, up to that partition's end now; a separate consumer just has not
+  // handed it over yet.
+  evidence_waits_.Add();
+  (void)evidence_->ReadToEnd({{cfg_.topics.evidence, partition}}, cfg_.evidence_wait,
+                             [&](const transport::ConsumedRecord& r) { HandleEvidence(r); });
+  if (missing()) evidence_missing_.Add();  // dropped by the sensor's producer, or too old
 }
 
 void KafkaDetector::HandleEvidence(const transport::ConsumedRecord& r) {
@@ -195,6 +216,7 @@ void KafkaDetector::HandleAlertRecord(const transport::ConsumedRecord& r) {
     return;
   }
   table_.Record(*a);
+  table_size_.store(table_.size(), std::memory_order_relaxed);
 }
 
 void KafkaDetector::RecordLine(std::string_view value) {
@@ -237,31 +259,18 @@ void KafkaDetector::OnAlert(const schema::Alert& a) {
 }
 
 void KafkaDetector::CatchUpAlertTable() {
-  std::vector<std::pair<transport::TopicPartitionId, int64_t>> ends;
-  for (int32_t p = 0; p < alert_partitions_; ++p) {
-    transport::TopicPartitionId id{cfg_.topics.alerts, p};
-    auto end = alerts_reader_->EndOffset(id, cfg_.handover_timeout);
-    if (end) ends.emplace_back(id, *end);
+  std::vector<transport::TopicPartitionId> parts;
+  parts.reserve(static_cast<size_t>(alert_partitions_));
+  for (int32_t p = 0; p < alert_partitions_; ++p) parts.push_back({cfg_.topics.alerts, p});
+  if (!alerts_reader_->ReadToEnd(
+          parts, cfg_.handover_timeout,
+          [&](const transport::ConsumedRecord& r) { HandleAlertRecord(r); })) {
+    catch_up_timeouts_.Add();
+    std::fprintf(stderr,
+                 "edgewatch detector: alerts topic not read to its end within %lld ms; alerts "
+                 "firing elsewhere may be announced again\n",
+                 static_cast<long long>(cfg_.handover_timeout.count()));
   }
-  const auto deadline = std::chrono::steady_clock::now() + cfg_.handover_timeout;
-  auto behind = [&] {
-    return std::any_of(ends.begin(), ends.end(), [&](const auto& e) {
-      return e.second > 0 && alerts_reader_->Position(e.first) < e.second;
-    });
-  };
-  while (behind()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      catch_up_timeouts_.Add();
-      std::fprintf(stderr,
-                   "edgewatch detector: alerts topic not read to its end within %lld ms; alerts "
-                   "firing elsewhere may be announced again\n",
-                   static_cast<long long>(cfg_.handover_timeout.count()));
-      break;
-    }
-    alerts_reader_->Poll(std::chrono::milliseconds(100),
-                         [&](const transport::ConsumedRecord& rec) { HandleAlertRecord(rec); });
-  }
-  table_size_.store(table_.size(), std::memory_order_relaxed);
 }
 
 KafkaDetector::PartitionSet KafkaDetector::Partitions(
@@ -279,11 +288,13 @@ void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& p
   if (partitions.empty()) return;  // cooperative rebalances that change nothing here
   handovers_in_.Add(partitions.size());
   caught_up_at_ns_ = 0;  // until the new partitions are read
-  const auto t0 = std::chrono::steady_clock::now();
+  auto since = [t0 = std::chrono::steady_clock::now()] {
+    return static_cast<long long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
+  };
   CatchUpAlertTable();
-  const auto catch_up_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  const long long alerts_ms = since();
   const PartitionSet mine = Partitions(partitions);
   for (const auto& p : partitions) owned_[p.partition] = Progress{};
   size_t adopted = 0;
@@ -291,14 +302,24 @@ void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& p
            [&](const schema::Alert& a) { return mine.Has(PartitionOf(a.node, a.edge)); })) {
     adopted += detector_->Adopt(a) ? 1 : 0;
   }
-  std::fprintf(stderr,
-               "edgewatch detector: took over partitions %s; alerts topic read in %lld ms; %zu "
-               "firing alerts continued\n",
-               PartitionList(partitions).c_str(), static_cast<long long>(catch_up_ms), adopted);
+  // The backlog of windows is read next; its alerts link the evidence of the same failures,
+  // so the evidence partitions are read to their end first.
   const int64_t since_ms = (NowUnixNs() - cfg_.evidence_lookback_ns) / 1'000'000;
   if (std::string bad = evidence_->Assign(mine.evidence, since_ms); !bad.empty()) {
     std::fprintf(stderr, "edgewatch detector: evidence partitions: %s\n", bad.c_str());
+  } else if (!evidence_->ReadToEnd(
+                 mine.evidence, cfg_.handover_timeout,
+                 [&](const transport::ConsumedRecord& r) { HandleEvidence(r); })) {
+    catch_up_timeouts_.Add();
+    std::fprintf(stderr,
+                 "edgewatch detector: evidence partitions not read to their end within %lld ms; "
+                 "alerts of the backlog may lack evidence\n",
+                 static_cast<long long>(cfg_.handover_timeout.count()));
   }
+  std::fprintf(stderr,
+               "edgewatch detector: took over partitions %s; alerts topic read in %lld ms, "
+               "evidence in %lld ms; %zu firing alerts continued\n",
+               PartitionList(partitions).c_str(), alerts_ms, since() - alerts_ms, adopted);
 }
 
 void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& partitions,
@@ -353,9 +374,22 @@ void KafkaDetector::CollectStats(std::vector<StatSample>& out) const {
   out.push_back(Counter("edgewatch_detector_partitions_handed_over_total",
                         "Edge-window partitions revoked from this detector.",
                         static_cast<double>(handovers_out_.Get())));
-  out.push_back(Counter("edgewatch_detector_alert_table_catch_up_timeouts_total",
-                        "Takeovers that started before the alerts topic was read to its end.",
+  out.push_back(Counter("edgewatch_detector_catch_up_timeouts_total",
+                        "Takeovers that started before the alerts topic or the evidence "
+                        "partitions were read to their end.",
                         static_cast<double>(catch_up_timeouts_.Get())));
+  out.push_back(Counter("edgewatch_detector_not_owned_records_skipped_total",
+                        "Edge-window records of partitions revoked while they were in flight; "
+                        "their new owner reads them.",
+                        static_cast<double>(not_owned_skipped_.Get())));
+  out.push_back(Counter("edgewatch_detector_evidence_waits_total",
+                        "Edge windows that arrived before the evidence they name; the detector "
+                        "read the evidence partition to its end first.",
+                        static_cast<double>(evidence_waits_.Get())));
+  out.push_back(Counter("edgewatch_detector_evidence_missing_total",
+                        "Edge windows evaluated without some evidence they name (dropped "
+                        "upstream or older than the evidence index).",
+                        static_cast<double>(evidence_missing_.Get())));
   out.push_back(Gauge("edgewatch_detector_alert_table_size",
                       "Alert fingerprints known from the alerts topic.",
                       static_cast<double>(table_size_.load(std::memory_order_relaxed))));

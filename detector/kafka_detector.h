@@ -49,6 +49,8 @@ struct KafkaDetectorConfig {
   int64_t lateness_ns = 2'000'000'000;
   int64_t evidence_lookback_ns = 120'000'000'000;     // evidence read back when taking over
   std::chrono::milliseconds handover_timeout{10000};  // alerts flush / alert-table catch-up
+  // Longest wait for the evidence a window names, when the window came first.
+  std::chrono::milliseconds evidence_wait{2000};
   std::chrono::milliseconds shutdown_flush_timeout{10000};
   std::string record_path;  // when set, consumed windows and evidence are appended (JSON lines)
 };
@@ -83,6 +85,8 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   void DeadLetter(const transport::ConsumedRecord& r, const std::string& reason,
                   StatCounter& counter);
   void CatchUpAlertTable();
+  // Reads the evidence `window_` names that has not arrived yet (see kafka_detector.cc).
+  void AwaitEvidence(int32_t partition);
   void Advance();
   void RecordLine(std::string_view value);
   int32_t PartitionOf(const std::string& node, const schema::Edge& edge) const;
@@ -126,6 +130,9 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   StatCounter handovers_in_;
   StatCounter handovers_out_;
   StatCounter catch_up_timeouts_;
+  StatCounter not_owned_skipped_;
+  StatCounter evidence_waits_;
+  StatCounter evidence_missing_;
   std::atomic<size_t> table_size_{0};
   std::atomic<bool> said_dead_{false};
 };

@@ -4,6 +4,9 @@
 // topic. Never blocks: the producer drops and counts when its bounded queue is full.
 #pragma once
 
+#include <chrono>
+#include <string>
+
 #include "sensor/record_sink.h"
 #include "transport/kafka_producer.h"
 #include "transport/kafka_topics.h"
@@ -14,6 +17,11 @@ class KafkaSink : public RecordSink {
  public:
   KafkaSink(transport::KafkaProducer& producer, transport::TopicNames topics)
       : producer_(producer), topics_(std::move(topics)) {}
+
+  // Looks the topics' partition leaders up before the first window (see KafkaProducer::Prepare).
+  std::string Prepare(std::chrono::milliseconds timeout) {
+    return producer_.Prepare({topics_.edge_windows, topics_.evidence}, timeout);
+  }
 
   void Publish(schema::EdgeWindow&& w) override {
     if (producer_.Produce(topics_.edge_windows, transport::EdgeRecordKey(w.node, w.edge.Key()),

@@ -126,6 +126,8 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const KafkaConfig& 
   }
   c->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), why));
   if (!c->consumer_) return Err("Kafka consumer: " + why);
+  c->queue_ = rd_kafka_queue_get_consumer(c->consumer_->c_ptr());
+  if (c->queue_ == nullptr) return Err("Kafka consumer: no consumer queue");
   if (c->group_mode_) {
     const RdKafka::ErrorCode err = c->consumer_->subscribe(options.topics);
     if (err != RdKafka::ERR_NO_ERROR) return Err("Kafka subscribe: " + RdKafka::err2str(err));
@@ -138,53 +140,81 @@ KafkaConsumer::~KafkaConsumer() { Close(); }
 void KafkaConsumer::Close() {
   if (closed_ || !consumer_) return;
   closed_ = true;
+  if (queue_ != nullptr) {  // librdkafka: release the queue before closing the consumer
+    rd_kafka_queue_destroy(queue_);
+    queue_ = nullptr;
+  }
   consumer_->close();  // revokes (listener runs), commits stored offsets, leaves the group
 }
 
-void KafkaConsumer::MessageDeleter::operator()(RdKafka::Message* m) const { delete m; }
+KafkaConsumer::Batch::~Batch() {
+  for (size_t i = 0; i < n; ++i) rd_kafka_message_destroy(m[i]);
+}
 
-KafkaConsumer::MessagePtr KafkaConsumer::Next(std::chrono::milliseconds timeout, PollResult& r) {
-  MessagePtr m(consumer_->consume(static_cast<int>(timeout.count())));
-  switch (m->err()) {
-    case RdKafka::ERR_NO_ERROR:
-      r.kind = PollResult::Kind::kRecord;
-      r.where = {m->topic_name(), m->partition()};
-      r.offset = m->offset();
+size_t KafkaConsumer::Fetch(std::chrono::milliseconds timeout, rd_kafka_message_t** out,
+                            size_t max) {
+  if (queue_ == nullptr) return 0;  // closed
+  // Serves rebalance and error callbacks too; since librdkafka 1.7 records of partitions
+  // revoked during the call are dropped from the batch.
+  // What is queued now, without waiting: a batch call with a timeout would wait for `max`.
+  ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, out, max);
+  if (n == 0 && timeout.count() > 0) {
+    n = rd_kafka_consume_batch_queue(queue_, static_cast<int>(timeout.count()), out, 1);
+  }
+  if (n < 0) {
+    errors_.Add();
+    callbacks_->Say(std::string("consume: ") + rd_kafka_err2str(rd_kafka_last_error()));
+    return 0;
+  }
+  return static_cast<size_t>(n);
+}
+
+KafkaConsumer::Got KafkaConsumer::Classify(rd_kafka_message_t* m, ConsumedRecord& rec) {
+  rec.topic = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : std::string_view();
+  rec.partition = m->partition;
+  rec.offset = m->offset;
+  switch (m->err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
       records_.Add();
-      return m;
-    case RdKafka::ERR__TIMED_OUT:
-      return nullptr;
-    case RdKafka::ERR__PARTITION_EOF:
-      r.kind = PollResult::Kind::kEof;
-      r.where = {m->topic_name(), m->partition()};
-      r.offset = m->offset();
-      return nullptr;
+      rec.key = {static_cast<const char*>(m->key), m->key != nullptr ? m->key_len : 0};
+      rec.value = {static_cast<const char*>(m->payload), m->payload != nullptr ? m->len : 0};
+      rec.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+      return Got::kRecord;
+    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+      return Got::kEnd;
     default:
-      r.kind = PollResult::Kind::kError;
-      r.error = m->errstr();
       errors_.Add();
-      callbacks_->Say("consume: " + m->errstr());
-      return nullptr;
+      callbacks_->Say("consume: " + std::string(rd_kafka_message_errstr(m)));
+      return Got::kError;
   }
 }
 
-ConsumedRecord KafkaConsumer::View(const RdKafka::Message& m) {
-  ConsumedRecord r;
-  // The C name is owned by the topic handle, which outlives the message (topic_name() copies).
-  r.topic = rd_kafka_topic_name(const_cast<RdKafka::Message&>(m).c_ptr()->rkt);
-  r.partition = m.partition();
-  r.offset = m.offset();
-  if (m.key_pointer() != nullptr) r.key = {static_cast<const char*>(m.key_pointer()), m.key_len()};
-  r.value = {static_cast<const char*>(m.payload()), m.len()};
-  r.timestamp_ms = m.timestamp().timestamp;
-  r.message = &m;
-  return r;
+void KafkaConsumer::Done(const rd_kafka_message_t* m) {
+  if (!group_mode_) return;
+  // Stores offset + 1. A partition revoked meanwhile refuses (ERR__STATE): its new owner
+  // reads the record again, which at-least-once allows.
+  rd_kafka_offset_store(m->rkt, m->partition, m->offset);
 }
 
-void KafkaConsumer::Done(const RdKafka::Message& m) {
-  if (!group_mode_) return;
-  OwnedPartitions next = Make({{m.topic_name(), m.partition()}}, m.offset() + 1);
-  consumer_->offsets_store(next.v);
+std::vector<KafkaConsumer::EndTarget> KafkaConsumer::EndTargets(
+    const std::vector<TopicPartitionId>& partitions, std::chrono::milliseconds timeout) {
+  std::vector<EndTarget> targets;
+  targets.reserve(partitions.size());
+  for (const TopicPartitionId& p : partitions) {
+    auto end = EndOffset(p, timeout);
+    if (!end) callbacks_->Say(end.error() + "; not waiting for it");
+    targets.push_back({p, end ? *end : 0, !end || *end <= 0});
+  }
+  return targets;
+}
+
+bool KafkaConsumer::AllDone(std::vector<EndTarget>& targets) {
+  bool all = true;
+  for (EndTarget& t : targets) {
+    if (!t.done && Position(t.id) >= t.end) t.done = true;
+    all = all && t.done;
+  }
+  return all;
 }
 
 std::string KafkaConsumer::Assign(const std::vector<TopicPartitionId>& partitions,
@@ -205,7 +235,10 @@ std::string KafkaConsumer::Assign(const std::vector<TopicPartitionId>& partition
       if (err != RdKafka::ERR_NO_ERROR) {
         p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
       } else if (p->offset() < 0) {
-        p->set_offset(RdKafka::Topic::OFFSET_END);
+        // Nothing that recent yet: start at the end offset as of now, not at the logical end,
+        // which is resolved only when fetching starts and would skip what comes meanwhile.
+        auto end = EndOffset({p->topic(), p->partition()}, std::chrono::seconds(10));
+        p->set_offset(end ? *end : RdKafka::Topic::OFFSET_END);
       }
     }
     if (err != RdKafka::ERR_NO_ERROR) {
@@ -253,15 +286,6 @@ int64_t KafkaConsumer::Position(const TopicPartitionId& p) {
   OwnedPartitions parts = Make({p}, RdKafka::Topic::OFFSET_INVALID);
   if (consumer_->position(parts.v) != RdKafka::ERR_NO_ERROR) return -1;
   return parts.v[0]->offset();
-}
-
-bool KafkaConsumer::Header(const RdKafka::Message& m, const std::string& name, std::string* value) {
-  RdKafka::Headers* h = const_cast<RdKafka::Message&>(m).headers();  // a const read
-  if (h == nullptr) return false;
-  RdKafka::Headers::Header last = h->get_last(name);
-  if (last.err() != RdKafka::ERR_NO_ERROR || last.value() == nullptr) return false;
-  value->assign(static_cast<const char*>(last.value()), last.value_size());
-  return true;
 }
 
 void KafkaConsumer::CollectStats(std::vector<StatSample>& out) const {

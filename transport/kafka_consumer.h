@@ -14,6 +14,8 @@
 // Threading: everything but CollectStats from one thread.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -28,8 +30,9 @@
 
 namespace RdKafka {
 class KafkaConsumer;
-class Message;
 }  // namespace RdKafka
+struct rd_kafka_message_s;  // librdkafka's C message: batches are taken with the C API
+struct rd_kafka_queue_s;
 
 namespace edgewatch::transport {
 
@@ -45,8 +48,7 @@ struct ConsumedRecord {
   int64_t offset = 0;
   std::string_view key;
   std::string_view value;
-  int64_t timestamp_ms = 0;                   // producer's create time, or -1
-  const RdKafka::Message* message = nullptr;  // for headers
+  int64_t timestamp_ms = 0;  // producer's create time, or -1
 };
 
 class KafkaConsumer : public StatsSource {
@@ -72,25 +74,76 @@ class KafkaConsumer : public StatsSource {
   KafkaConsumer(const KafkaConsumer&) = delete;
   KafkaConsumer& operator=(const KafkaConsumer&) = delete;
 
+  // What one Poll() found.
   struct PollResult {
-    enum class Kind { kNone, kRecord, kEof, kError };
-    Kind kind = Kind::kNone;
-    TopicPartitionId where;  // kRecord, kEof
-    int64_t offset = 0;      // kEof: the end offset
-    std::string error;       // kError
+    size_t records = 0;    // handed to the handler
+    size_t ends = 0;       // partition ends reached
+    size_t errors = 0;     // consumer errors (counted and said on stderr; the client retries)
+    bool drained = false;  // fewer than `max` came: nothing more was queued at that moment
   };
+  static constexpr size_t kMaxBatch = 512;
 
-  // Waits up to `timeout` for one record and hands it to `handle`; the record's offset is
-  // stored (group mode) when handle returns. Listener callbacks run inside Poll().
-  template <typename Handler>
-  PollResult Poll(std::chrono::milliseconds timeout, Handler&& handle) {
+  // Hands the records queued now — up to `max`, waiting up to `timeout` for a first one — to
+  // `handle(const ConsumedRecord&)` in order; each record's offset is stored (group mode) when
+  // handle returns. `on_end(const ConsumedRecord&)` hears of each partition read to its end
+  // (its offset is the end offset). Listener callbacks run inside Poll(). Taking records in
+  // batches keeps librdkafka's per-message locking and clock reads off the hot path.
+  template <typename Handler, typename OnEnd>
+  PollResult Poll(std::chrono::milliseconds timeout, Handler&& handle, OnEnd&& on_end,
+                  size_t max = kMaxBatch) {
+    Batch batch;
+    batch.n = Fetch(timeout, batch.m.data(), std::min(max, kMaxBatch));
     PollResult r;
-    MessagePtr m = Next(timeout, r);
-    if (m) {
-      handle(View(*m));
-      Done(*m);
+    r.drained = batch.n < std::min(max, kMaxBatch);
+    ConsumedRecord rec;
+    for (size_t i = 0; i < batch.n; ++i) {
+      switch (Classify(batch.m[i], rec)) {
+        case Got::kRecord:
+          ++r.records;
+          handle(rec);
+          Done(batch.m[i]);
+          break;
+        case Got::kEnd:
+          ++r.ends;
+          on_end(rec);
+          break;
+        case Got::kError:
+          ++r.errors;
+          break;
+      }
     }
     return r;
+  }
+  template <typename Handler>
+  PollResult Poll(std::chrono::milliseconds timeout, Handler&& handle, size_t max = kMaxBatch) {
+    return Poll(
+        timeout, std::forward<Handler>(handle), [](const ConsumedRecord&) {}, max);
+  }
+
+  // Reads until each of `partitions` (assigned to this consumer) is at the end offset it had
+  // when this was called, handing every record that comes (of any assigned partition) to
+  // `handle`. false when `timeout` ran out first.
+  template <typename Handler>
+  bool ReadToEnd(const std::vector<TopicPartitionId>& partitions, std::chrono::milliseconds timeout,
+                 Handler&& handle) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::vector<EndTarget> targets = EndTargets(partitions, timeout);
+    auto reached = [&](const ConsumedRecord& r, int64_t next) {
+      for (EndTarget& t : targets) {
+        if (t.id.partition == r.partition && t.id.topic == r.topic && next >= t.end) t.done = true;
+      }
+    };
+    while (!AllDone(targets)) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      Poll(
+          std::chrono::milliseconds(100),
+          [&](const ConsumedRecord& r) {
+            handle(r);
+            reached(r, r.offset + 1);
+          },
+          [&](const ConsumedRecord& end) { reached(end, end.offset); });
+    }
+    return true;
   }
 
   // Manual mode: reads `partitions` from the first offset whose timestamp is >= since_ms
@@ -110,25 +163,39 @@ class KafkaConsumer : public StatsSource {
   uint64_t records() const { return records_.Get(); }
   void CollectStats(std::vector<StatSample>& out) const override;
 
-  // A header's value, or nullopt-like empty string view + false.
-  static bool Header(const RdKafka::Message& m, const std::string& name, std::string* value);
-
  private:
   class Callbacks;
-  struct MessageDeleter {
-    void operator()(RdKafka::Message* m) const;
-  };
-  using MessagePtr = std::unique_ptr<RdKafka::Message, MessageDeleter>;
   KafkaConsumer() = default;
-  MessagePtr Next(std::chrono::milliseconds timeout, PollResult& r);
-  static ConsumedRecord View(const RdKafka::Message& m);
-  void Done(const RdKafka::Message& m);
+  // Messages taken from librdkafka in one call; destroyed together when the batch is done.
+  struct Batch {
+    std::array<rd_kafka_message_s*, kMaxBatch> m;
+    size_t n = 0;
+    Batch() = default;
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    ~Batch();
+  };
+  enum class Got { kRecord, kEnd, kError };
+  struct EndTarget {
+    TopicPartitionId id;
+    int64_t end = 0;
+    bool done = false;
+  };
+  // The partitions' end offsets now; empty partitions (or unknown ends) are done already.
+  std::vector<EndTarget> EndTargets(const std::vector<TopicPartitionId>& partitions,
+                                    std::chrono::milliseconds timeout);
+  // Also marks done the targets whose position reached their end.
+  bool AllDone(std::vector<EndTarget>& targets);
+  size_t Fetch(std::chrono::milliseconds timeout, rd_kafka_message_s** out, size_t max);
+  Got Classify(rd_kafka_message_s* m, ConsumedRecord& rec);
+  void Done(const rd_kafka_message_s* m);
 
   std::string client_;
   bool group_mode_ = false;
   bool closed_ = false;
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  rd_kafka_queue_s* queue_ = nullptr;  // the consumer queue (rd_kafka_queue_get_consumer)
   StatCounter records_;
   StatCounter errors_;
   StatCounter assigned_events_;

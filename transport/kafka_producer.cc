@@ -110,6 +110,24 @@ bool KafkaProducer::Produce(const std::string& topic, std::string_view key, std:
   return false;
 }
 
+std::string KafkaProducer::Prepare(const std::vector<std::string>& topics,
+                                   std::chrono::milliseconds timeout) {
+  for (const std::string& name : topics) {
+    std::string why;
+    std::unique_ptr<RdKafka::Topic> topic(
+        RdKafka::Topic::create(producer_.get(), name, nullptr, why));
+    if (!topic) return "topic " + name + ": " + why;
+    RdKafka::Metadata* md = nullptr;
+    const RdKafka::ErrorCode err =
+        producer_->metadata(false, topic.get(), &md, static_cast<int>(timeout.count()));
+    delete md;
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return "metadata of topic " + name + ": " + RdKafka::err2str(err);
+    }
+  }
+  return {};
+}
+
 void KafkaProducer::Poll() { producer_->poll(0); }
 
 size_t KafkaProducer::Flush(std::chrono::milliseconds timeout) {

@@ -46,6 +46,11 @@ class KafkaProducer : public StatsSource {
   // large): counted by reason and said once on stderr.
   bool Produce(const std::string& topic, std::string_view key, std::string_view value,
                const KafkaHeaders& headers = {});
+  // Looks up the partition leaders of `topics` now (waiting up to `timeout`), so the first
+  // record to each does not wait for a metadata round trip and the partition's producer-id
+  // setup (up to a second for the first alerts of a fresh detector otherwise). Returns an
+  // error naming the topic that could not be looked up; producing still works after that.
+  std::string Prepare(const std::vector<std::string>& topics, std::chrono::milliseconds timeout);
   // Serves delivery reports and client events; call regularly (poll(0) in the loop).
   void Poll();
   // Waits up to `timeout` until every queued record is delivered or failed. Returns how many
