@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -112,12 +113,48 @@ bool ReadDouble(od::value v, double& out, Failure& f) {
   return true;
 }
 
+// The records of one window share their times, so the last few parsed are remembered (per
+// thread): a 30-byte compare instead of a parse on the hot path.
+class RecentTimes {
+ public:
+  bool Find(std::string_view s, int64_t& out) const {
+    for (const Slot& slot : slots_) {
+      if (slot.len == s.size() && std::memcmp(slot.text.data(), s.data(), s.size()) == 0) {
+        out = slot.value;
+        return true;
+      }
+    }
+    return false;
+  }
+  void Add(std::string_view s, int64_t value) {
+    if (s.size() > kMaxLen) return;
+    Slot& slot = slots_[next_];
+    next_ = (next_ + 1) % slots_.size();
+    std::memcpy(slot.text.data(), s.data(), s.size());
+    slot.len = s.size();
+    slot.value = value;
+  }
+
+ private:
+  static constexpr size_t kMaxLen = 40;
+  struct Slot {
+    std::array<char, kMaxLen> text{};
+    size_t len = SIZE_MAX;
+    int64_t value = 0;
+  };
+  std::array<Slot, 4> slots_;
+  size_t next_ = 0;
+};
+
 bool ReadTime(od::value v, int64_t& out, Failure& f) {
   std::string_view s;
   if (auto e = v.get_string().get(s)) return Fail(e, "RFC 3339 time string", f);
+  thread_local RecentTimes recent;
+  if (recent.Find(s, out)) return true;
   Result<int64_t> t = ParseTime(s);
   if (!t.ok()) return f.Set(t.error());
   out = *t;
+  recent.Add(s, out);
   return true;
 }
 

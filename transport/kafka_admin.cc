@@ -3,8 +3,10 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <thread>
 
 namespace edgewatch::transport {
 namespace {
@@ -116,6 +118,17 @@ Result<std::vector<TopicOutcome>> CreateTopics(const KafkaConfig& cfg,
     for (TopicOutcome& o : out) {
       if (o.kind == TopicOutcome::Kind::kFailed && o.message.empty()) o.message = failure;
     }
+  }
+  // The controller answers before every broker's metadata has the new topics; wait until they
+  // are visible, so a detector started right after `kafka init` finds them.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto now = ReadPartitionCounts(**client, timeout);
+    const bool visible = now && std::all_of(out.begin(), out.end(), [&](const TopicOutcome& o) {
+                           return o.kind != TopicOutcome::Kind::kCreated || now->count(o.topic) > 0;
+                         });
+    if (visible || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return out;
 }

@@ -30,6 +30,22 @@ OwnedPartitions Make(const std::vector<TopicPartitionId>& ids, int64_t offset) {
   return o;
 }
 
+// offsetsForTimes, retried: right after a topic is created or a broker restarts, leaders may not
+// be known yet ("Not leader for partition").
+RdKafka::ErrorCode OffsetsForTimes(RdKafka::KafkaConsumer& consumer,
+                                   std::vector<RdKafka::TopicPartition*>& parts, int64_t ts,
+                                   std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+  do {
+    for (RdKafka::TopicPartition* p : parts) p->set_offset(ts);
+    err = consumer.offsetsForTimes(parts, static_cast<int>(timeout.count()));
+    if (err == RdKafka::ERR_NO_ERROR) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return err;
+}
+
 }  // namespace
 
 class KafkaConsumer::Callbacks : public RdKafka::RebalanceCb, public RdKafka::EventCb {
@@ -200,10 +216,11 @@ std::vector<KafkaConsumer::EndTarget> KafkaConsumer::EndTargets(
     const std::vector<TopicPartitionId>& partitions, std::chrono::milliseconds timeout) {
   std::vector<EndTarget> targets;
   targets.reserve(partitions.size());
-  for (const TopicPartitionId& p : partitions) {
-    auto end = EndOffset(p, timeout);
-    if (!end) callbacks_->Say(end.error() + "; not waiting for it");
-    targets.push_back({p, end ? *end : 0, !end || *end <= 0});
+  auto ends = EndOffsets(partitions, timeout);
+  if (!ends) callbacks_->Say(ends.error() + "; not waiting for them");
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    const int64_t end = ends ? (*ends)[i] : 0;
+    targets.push_back({partitions[i], end, end <= 0});
   }
   return targets;
 }
@@ -222,28 +239,30 @@ std::string KafkaConsumer::Assign(const std::vector<TopicPartitionId>& partition
   OwnedPartitions parts =
       Make(partitions, since_ms < 0 ? RdKafka::Topic::OFFSET_BEGINNING : since_ms);
   if (since_ms >= 0) {
-    // Right after a topic is created or a broker restarts, leaders may not be known yet
-    // ("Not leader for partition"): retry for a while, then read from the beginning.
-    RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      for (RdKafka::TopicPartition* p : parts.v) p->set_offset(since_ms);
-      err = consumer_->offsetsForTimes(parts.v, 10000);
-      if (err == RdKafka::ERR_NO_ERROR) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    for (RdKafka::TopicPartition* p : parts.v) {
-      if (err != RdKafka::ERR_NO_ERROR) {
-        p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
-      } else if (p->offset() < 0) {
-        // Nothing that recent yet: start at the end offset as of now, not at the logical end,
-        // which is resolved only when fetching starts and would skip what comes meanwhile.
-        auto end = EndOffset({p->topic(), p->partition()}, std::chrono::seconds(10));
-        p->set_offset(end ? *end : RdKafka::Topic::OFFSET_END);
-      }
-    }
+    const RdKafka::ErrorCode err =
+        OffsetsForTimes(*consumer_, parts.v, since_ms, std::chrono::seconds(10));
     if (err != RdKafka::ERR_NO_ERROR) {
       callbacks_->Say("offsets for times: " + RdKafka::err2str(err) +
                       "; reading those partitions from the beginning");
+      for (RdKafka::TopicPartition* p : parts.v) p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+    }
+    // Nothing that recent yet: start at the end offset as of now, not at the logical end,
+    // which is resolved only when fetching starts and would skip what comes meanwhile.
+    std::vector<TopicPartitionId> none;
+    for (RdKafka::TopicPartition* p : parts.v) {
+      if (p->offset() < 0 && p->offset() != RdKafka::Topic::OFFSET_BEGINNING) {
+        none.push_back({p->topic(), p->partition()});
+      }
+    }
+    if (!none.empty()) {
+      auto ends = EndOffsets(none, std::chrono::seconds(10));
+      size_t k = 0;
+      for (RdKafka::TopicPartition* p : parts.v) {
+        if (p->offset() < 0 && p->offset() != RdKafka::Topic::OFFSET_BEGINNING) {
+          p->set_offset(ends ? (*ends)[k] : RdKafka::Topic::OFFSET_END);
+          ++k;
+        }
+      }
     }
   }
   RdKafka::Error* error = consumer_->incremental_assign(parts.v);
@@ -269,17 +288,20 @@ std::string KafkaConsumer::Unassign(const std::vector<TopicPartitionId>& partiti
   return "";
 }
 
-Result<int64_t> KafkaConsumer::EndOffset(const TopicPartitionId& p,
-                                         std::chrono::milliseconds timeout) {
-  int64_t low = 0;
-  int64_t high = 0;
-  const RdKafka::ErrorCode err = consumer_->query_watermark_offsets(
-      p.topic, p.partition, &low, &high, static_cast<int>(timeout.count()));
+Result<std::vector<int64_t>> KafkaConsumer::EndOffsets(
+    const std::vector<TopicPartitionId>& partitions, std::chrono::milliseconds timeout) {
+  // One ListOffsets round trip for all of them: "latest" is timestamp -1.
+  OwnedPartitions parts = Make(partitions, RdKafka::Topic::OFFSET_END);
+  const RdKafka::ErrorCode err =
+      OffsetsForTimes(*consumer_, parts.v, RdKafka::Topic::OFFSET_END, timeout);
   if (err != RdKafka::ERR_NO_ERROR) {
-    return Err("end offset of " + p.topic + "[" + std::to_string(p.partition) +
-               "]: " + RdKafka::err2str(err));
+    return Err("end offsets of " + (partitions.empty() ? "" : partitions[0].topic) + ": " +
+               RdKafka::err2str(err));
   }
-  return high;
+  std::vector<int64_t> ends;
+  ends.reserve(parts.v.size());
+  for (const RdKafka::TopicPartition* p : parts.v) ends.push_back(p->offset());
+  return ends;
 }
 
 int64_t KafkaConsumer::Position(const TopicPartitionId& p) {

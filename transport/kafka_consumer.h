@@ -151,8 +151,9 @@ class KafkaConsumer : public StatsSource {
   std::string Assign(const std::vector<TopicPartitionId>& partitions, int64_t since_ms);
   std::string Unassign(const std::vector<TopicPartitionId>& partitions);
 
-  // High watermark (offset of the next record to be written) of a partition.
-  Result<int64_t> EndOffset(const TopicPartitionId& p, std::chrono::milliseconds timeout);
+  // High watermarks (offset of the next record to be written) of partitions, in their order.
+  Result<std::vector<int64_t>> EndOffsets(const std::vector<TopicPartitionId>& partitions,
+                                          std::chrono::milliseconds timeout);
   // Next offset this consumer will read in `p` (-1 when unknown).
   int64_t Position(const TopicPartitionId& p);
 
