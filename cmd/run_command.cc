@@ -47,6 +47,8 @@ void DetectorLoop(transport::BoundedQueue<schema::Record>& q, detector::Detector
         d.OnWindow(*w);
       } else if (auto* e = std::get_if<schema::EvidenceEvent>(&*r)) {
         d.OnEvidence(*e);
+      } else if (auto* c = std::get_if<schema::ConntrackWindow>(&*r)) {
+        d.OnConntrack(*c);
       }
     }
     int64_t now = NowUnixNs();

@@ -1,6 +1,7 @@
 #include "cmd/sensor_options.h"
 
 #include <charconv>
+#include <filesystem>
 
 namespace edgewatch::cmd {
 
@@ -21,6 +22,12 @@ void SensorFlags::Register(Flags& f) {
   f.String("attach", &attach, "BPF attach type: auto, tp_btf or tracepoint", "MODE");
   f.String("max-edges", &max_edges, "edges per window before the overflow edge", "N");
   f.String("max-evidence", &max_evidence, "evidence events per edge per window", "N");
+  f.List("conntrack-netns", &conntrack_netns,
+         "also watch this network namespace's conntrack statistics for SNAT conflicts, e.g. "
+         "nat=/var/run/netns/nat",
+         "NAME=PATH");
+  f.Bool("no-host-conntrack", &no_host_conntrack,
+         "do not watch the sensor's own namespace (\"host\") for SNAT conflicts");
 }
 
 Result<sensor::SensorConfig> SensorFlags::ToConfig() const {
@@ -46,6 +53,23 @@ Result<sensor::SensorConfig> SensorFlags::ToConfig() const {
   auto mv = ParseCount("max-evidence", max_evidence);
   if (!mv) return Err(mv.error());
   cfg.max_evidence_per_edge = *mv;
+  if (no_host_conntrack) cfg.conntrack.clear();
+  for (const std::string& spec : conntrack_netns) {
+    auto ns = sensor::ParseConntrackNamespace(spec);
+    if (!ns) return Err("flag --conntrack-netns: " + ns.error());
+    for (const auto& have : cfg.conntrack) {
+      if (have.name == ns->name) {
+        return Err("flag --conntrack-netns: the name \"" + ns->name + "\" is used twice");
+      }
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(ns->path, ec)) {
+      return Err("flag --conntrack-netns: " + ns->path +
+                 " does not exist (a netns file such as /var/run/netns/NAME or "
+                 "/proc/PID/ns/net)");
+    }
+    cfg.conntrack.push_back(*ns);
+  }
   return cfg;
 }
 

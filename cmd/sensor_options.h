@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cmd/flags.h"
 #include "sensor/sensor.h"
@@ -14,6 +15,8 @@ struct SensorFlags {
   std::string attach = "auto";
   std::string max_edges = "10000";
   std::string max_evidence = "16";
+  std::vector<std::string> conntrack_netns;  // NAME=PATH, repeatable
+  bool no_host_conntrack = false;
 
   void Register(Flags& f);
   // Validated SensorConfig, or an error naming the flag.

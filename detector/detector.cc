@@ -105,6 +105,11 @@ void Detector::StateKey(const std::string& node, const schema::Edge& edge, std::
   edge.AppendKey(key);
 }
 
+void Detector::OnConntrack(const schema::ConntrackWindow& c) noexcept {
+  conntrack_windows_.Add();
+  conntrack_conflicts_.Add(c.Conflicts());
+}
+
 Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key, const std::string& node,
                                                 const schema::Edge& e, int64_t window_start_ns,
                                                 int64_t window_end_ns) {
@@ -399,6 +404,9 @@ void Detector::CollectStats(std::vector<StatSample>& out) const {
   c("windows_unmatched_total", "Windows of edges no rule applies to.", windows_unmatched_);
   c("idle_windows_total", "All-zero windows applied for edges that sent none.", idle_windows_);
   c("evidence_indexed_total", "Evidence events added to the index.", evidence_indexed_);
+  c("conntrack_windows_total", "Conntrack windows received from sensors.", conntrack_windows_);
+  c("conntrack_conflicts_total",
+    "Conntrack insert conflicts (insert_failed + drop) reported by sensors.", conntrack_conflicts_);
   c("evidence_evicted_total", "Evidence events evicted from the full index (oldest first).",
     evidence_evicted_);
   c("evidence_duplicate_total", "Evidence events ignored: id already indexed.",

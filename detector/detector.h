@@ -31,6 +31,7 @@
 #include "detector/evidence_index.h"
 #include "rules/rule.h"
 #include "schema/alert.h"
+#include "schema/conntrack_window.h"
 #include "schema/edge_window.h"
 #include "schema/evidence_event.h"
 
@@ -61,6 +62,9 @@ class Detector : public StatsSource {
 
   // Keeps `e` in the bounded evidence index (FIFO eviction, counted).
   void OnEvidence(const schema::EvidenceEvent& e) noexcept;
+  // A node's conntrack window. Counted for now; the root-cause correlator (issue 6) groups the
+  // SNAT-suspect edges that name it.
+  void OnConntrack(const schema::ConntrackWindow& c) noexcept;
   // Whether the evidence event `id` is held (for inline alert evidence).
   bool HasEvidence(std::string_view id) const { return evidence_.Find(id) != nullptr; }
 
@@ -132,6 +136,8 @@ class Detector : public StatsSource {
   StatCounter windows_unmatched_;
   StatCounter idle_windows_;
   StatCounter evidence_indexed_;
+  StatCounter conntrack_windows_;
+  StatCounter conntrack_conflicts_;
   StatCounter evidence_evicted_;
   StatCounter evidence_duplicate_;
   StatCounter alert_evidence_truncated_;

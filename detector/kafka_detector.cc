@@ -161,9 +161,13 @@ void KafkaDetector::HandleWindow(const transport::ConsumedRecord& r) {
     return;
   }
   if (std::string bad = decoder_.DecodeEdgeWindowInto(r.value, window_); !bad.empty()) {
-    // Say what it is if it is another edgewatch record, else why it is not an edge window.
+    // The node-level records that share the topic; else say what it is if it is another
+    // edgewatch record, or why it is not an edge window.
     auto other = decoder_.Decode(r.value);
-    if (other && !std::holds_alternative<schema::EdgeWindow>(*other)) {
+    if (other && std::holds_alternative<schema::ConntrackWindow>(*other)) {
+      RecordLine(r.value);
+      detector_->OnConntrack(std::get<schema::ConntrackWindow>(*other));
+    } else if (other && !std::holds_alternative<schema::EdgeWindow>(*other)) {
       DeadLetter(
           r,
           "not an edge window (schema " +

@@ -53,6 +53,9 @@ Result<ReplayStats> Replay(std::istream& in, Detector& d) {
           } else if constexpr (std::is_same_v<T, schema::EvidenceEvent>) {
             d.OnEvidence(r);
             ++stats.evidence;
+          } else if constexpr (std::is_same_v<T, schema::ConntrackWindow>) {
+            d.OnConntrack(r);
+            ++stats.conntrack;
           } else {
             ++stats.skipped;
           }

@@ -17,6 +17,7 @@ struct ReplayStats {
   uint64_t lines = 0;      // lines read, blank ones included
   uint64_t windows = 0;    // edge windows passed to the detector
   uint64_t evidence = 0;   // evidence events passed to the detector
+  uint64_t conntrack = 0;  // conntrack windows passed to the detector
   uint64_t skipped = 0;    // valid records the detector does not consume (alerts)
   uint64_t bad_lines = 0;  // lines that did not decode
   // "line N: <decoder error>" for the first kMaxReportedErrors bad lines.

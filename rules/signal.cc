@@ -11,10 +11,11 @@ struct Derived {
   Signal::Kind kind;
 };
 
-constexpr std::array<Derived, 3> kDerived = {{
+constexpr std::array<Derived, 4> kDerived = {{
     {"failures", Signal::Kind::kFailures},
     {"connect_latency_avg_us", Signal::Kind::kConnectLatencyAvgUs},
     {"connect_latency_max_us", Signal::Kind::kConnectLatencyMaxUs},
+    {"snat_suspect", Signal::Kind::kSnatSuspect},
 }};
 
 }  // namespace
@@ -74,6 +75,8 @@ double Signal::ValueOf(const schema::EdgeWindow& w) const {
                                                 static_cast<double>(w.connect_latency.count);
     case Kind::kConnectLatencyMaxUs:
       return static_cast<double>(w.connect_latency.max_us);
+    case Kind::kSnatSuspect:
+      return w.snat_suspect.empty() ? 0.0 : 1.0;
   }
   return 0.0;
 }

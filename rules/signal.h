@@ -16,10 +16,12 @@ class Signal {
     kFailures,             // EdgeWindow::Failures()
     kConnectLatencyAvgUs,  // connect_latency.sum_us / count; 0 when the window had no connect
     kConnectLatencyMaxUs,  // connect_latency.max_us
+    kSnatSuspect,          // 1 when the window is marked SNAT-suspect, else 0
   };
 
   // A counter name ("refused", "syn_retransmits", ...) or a derived name ("failures",
-  // "connect_latency_avg_us", "connect_latency_max_us"); nullopt for anything else.
+  // "connect_latency_avg_us", "connect_latency_max_us", "snat_suspect"); nullopt for anything
+  // else.
   static std::optional<Signal> FromName(std::string_view name);
   // Every accepted name, comma-separated, for error messages.
   static std::string AllowedNames();

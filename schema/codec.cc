@@ -81,7 +81,7 @@ std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 }  // namespace
 
 std::string Encode(const EdgeWindow& w) {
-  Json j = Object(11);
+  Json j = Object(12);
   j["schema"] = kEdgeWindowSchema;
   j["node"] = w.node;
   j["seq"] = w.seq;
@@ -98,6 +98,25 @@ std::string Encode(const EdgeWindow& w) {
   latency["max"] = w.connect_latency.max_us;
   j["evidence_ids"] = w.evidence_ids;
   j["evidence_dropped"] = w.evidence_dropped;
+  j["snat_suspect"] = w.snat_suspect.empty() ? Json(nullptr) : Json(w.snat_suspect);
+  return Dump(j);
+}
+
+std::string Encode(const ConntrackWindow& c) {
+  Json j = Object(10);
+  j["schema"] = kConntrackWindowSchema;
+  j["id"] = c.id;
+  j["node"] = c.node;
+  j["netns"] = c.netns;
+  j["window_start"] = FormatTime(c.window_start_ns);
+  j["window_end"] = FormatTime(c.window_end_ns);
+  j["entries"] = c.entries;
+  j["max"] = c.max;
+  Json& counts = j["counts"] = Object(kConntrackCounterCount);
+  for (size_t i = 0; i < kConntrackCounterCount; ++i) {
+    counts[std::string(ConntrackCounterName(static_cast<ConntrackCounter>(i)))] = c.counts[i];
+  }
+  j["snat_suspect_edges"] = c.snat_suspect_edges;
   return Dump(j);
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/result.h"
 #include "schema/alert.h"
+#include "schema/conntrack_window.h"
 #include "schema/edge_window.h"
 #include "schema/evidence_event.h"
 
@@ -16,9 +17,10 @@ namespace edgewatch::schema {
 std::string Encode(const EdgeWindow& w);
 std::string Encode(const EvidenceEvent& e);
 std::string Encode(const Alert& a);
+std::string Encode(const ConntrackWindow& c);
 
 // Any record of the stream a sensor writes; dispatches on the "schema" field.
-using Record = std::variant<EdgeWindow, EvidenceEvent, Alert>;
+using Record = std::variant<EdgeWindow, EvidenceEvent, Alert, ConntrackWindow>;
 
 // Reusable decoder (holds simdjson's parser; not thread-safe — one per thread).
 class Decoder {
@@ -35,6 +37,7 @@ class Decoder {
   std::string DecodeEdgeWindowInto(std::string_view json, EdgeWindow& out);
   Result<EvidenceEvent> DecodeEvidence(std::string_view json);
   Result<Alert> DecodeAlert(std::string_view json);
+  Result<ConntrackWindow> DecodeConntrackWindow(std::string_view json);
 
  private:
   struct Impl;

@@ -277,6 +277,7 @@ template <size_t N>
 struct FieldTable {
   std::array<std::string_view, N> names;
   std::array<FieldKey, N> keys;
+  uint64_t optional = 0;  // bit i: names[i] may be absent (fields added after v1 shipped)
 };
 
 template <size_t N>
@@ -335,6 +336,7 @@ bool WalkObject(od::object obj, const FieldTable<N>& table, Failure& f, OnField&
     seen |= uint64_t{1} << idx;
     hint = idx + 1 < N ? idx + 1 : 0;
   }
+  seen |= table.optional;
   for (size_t i = 0; i < N; ++i) {
     if ((seen & (uint64_t{1} << i)) == 0) {
       f.Set("missing");
@@ -410,9 +412,13 @@ bool ReadEdge(od::value v, Edge& edge, Failure& f) {
 
 // --- Edge window -----------------------------------------------------------------------------
 
-constexpr FieldTable<10> kWindowFields =
-    MakeTable<10>({"schema", "node", "seq", "window_start", "window_end", "edge", "counts",
-                   "connect_latency_us", "evidence_ids", "evidence_dropped"});
+constexpr FieldTable<11> kWindowFields = [] {
+  auto t =
+      MakeTable<11>({"schema", "node", "seq", "window_start", "window_end", "edge", "counts",
+                     "connect_latency_us", "evidence_ids", "evidence_dropped", "snat_suspect"});
+  t.optional = uint64_t{1} << 10;
+  return t;
+}();
 constexpr FieldTable<3> kLatencyFields = MakeTable<3>({"count", "sum", "max"});
 
 // Counter names live in edge_window.cc; the table is built from them once.
@@ -427,7 +433,19 @@ const FieldTable<kCounterCount>& CounterFields() {
   return table;
 }
 
+// A string, or null read as "".
+bool ReadOptionalString(od::value v, std::string& out, Failure& f) {
+  bool is_null = false;
+  if (auto e = v.is_null().get(is_null)) return Fail(e, "string or null", f);
+  if (is_null) {
+    out.clear();
+    return true;
+  }
+  return Read(v, out, f);
+}
+
 bool ReadEdgeWindow(od::object obj, EdgeWindow& w, Failure& f) {
+  w.snat_suspect.clear();  // optional: absent in records of older sensors
   return WalkObject(obj, kWindowFields, f, [&](size_t i, od::value v) {
     switch (i) {
       case 0:
@@ -452,8 +470,55 @@ bool ReadEdgeWindow(od::object obj, EdgeWindow& w, Failure& f) {
         });
       case 8:
         return Read(v, w.evidence_ids, f);
-      default:
+      case 9:
         return Read(v, w.evidence_dropped, f);
+      default:
+        return ReadOptionalString(v, w.snat_suspect, f);
+    }
+  });
+}
+
+// --- Conntrack window ------------------------------------------------------------------------
+
+constexpr FieldTable<10> kConntrackFields =
+    MakeTable<10>({"schema", "id", "node", "netns", "window_start", "window_end", "entries", "max",
+                   "counts", "snat_suspect_edges"});
+
+const FieldTable<kConntrackCounterCount>& ConntrackCounterFields() {
+  static const FieldTable<kConntrackCounterCount> table = [] {
+    std::array<std::string_view, kConntrackCounterCount> names{};
+    for (size_t i = 0; i < kConntrackCounterCount; ++i) {
+      names[i] = ConntrackCounterName(static_cast<ConntrackCounter>(i));
+    }
+    return MakeTable(names);
+  }();
+  return table;
+}
+
+bool ReadConntrackWindow(od::object obj, ConntrackWindow& c, Failure& f) {
+  return WalkObject(obj, kConntrackFields, f, [&](size_t i, od::value v) {
+    switch (i) {
+      case 0:
+        return ReadExact(v, kConntrackWindowSchema, f);
+      case 1:
+        return Read(v, c.id, f);
+      case 2:
+        return Read(v, c.node, f);
+      case 3:
+        return Read(v, c.netns, f);
+      case 4:
+        return ReadTime(v, c.window_start_ns, f);
+      case 5:
+        return ReadTime(v, c.window_end_ns, f);
+      case 6:
+        return Read(v, c.entries, f);
+      case 7:
+        return Read(v, c.max, f);
+      case 8:
+        return WalkObject(v, ConntrackCounterFields(), f,
+                          [&](size_t k, od::value cv) { return Read(cv, c.counts[k], f); });
+      default:
+        return Read(v, c.snat_suspect_edges, f);
     }
   });
 }
@@ -703,7 +768,7 @@ struct Decoder::Impl {
     return Read<T>(record, std::forward<Reader>(read));
   }
 
-  enum class Kind : uint8_t { kEdgeWindow, kEvidence, kAlert };
+  enum class Kind : uint8_t { kEdgeWindow, kEvidence, kAlert, kConntrackWindow };
 
   // Classifies the loaded document by its "schema" field, then rewinds it.
   Result<Kind> Classify() {
@@ -726,6 +791,7 @@ struct Decoder::Impl {
     if (schema == kEdgeWindowSchema) return Kind::kEdgeWindow;
     if (schema == kEvidenceSchema) return Kind::kEvidence;
     if (schema == kAlertSchema) return Kind::kAlert;
+    if (schema == kConntrackWindowSchema) return Kind::kConntrackWindow;
     return Err("record: unknown schema \"" + std::string(schema) + "\"");
   }
 };
@@ -751,6 +817,10 @@ Result<Alert> Decoder::DecodeAlert(std::string_view json) {
   return impl_->Run<Alert>(json, "alert", ReadAlert);
 }
 
+Result<ConntrackWindow> Decoder::DecodeConntrackWindow(std::string_view json) {
+  return impl_->Run<ConntrackWindow>(json, "conntrack_window", ReadConntrackWindow);
+}
+
 namespace {
 template <typename T>
 Result<Record> ToRecord(Result<T> r) {
@@ -770,6 +840,8 @@ Result<Record> Decoder::Decode(std::string_view json) {
       return ToRecord(impl_->Read<EdgeWindow>("edge_window", ReadEdgeWindow));
     case Impl::Kind::kEvidence:
       return ToRecord(impl_->Read<EvidenceEvent>("evidence", ReadEvidence));
+    case Impl::Kind::kConntrackWindow:
+      return ToRecord(impl_->Read<ConntrackWindow>("conntrack_window", ReadConntrackWindow));
     case Impl::Kind::kAlert:
       break;
   }

@@ -58,6 +58,9 @@ struct EdgeWindow {
   LatencySummary connect_latency;         // client connects (successful), SYN → ESTABLISHED
   std::vector<std::string> evidence_ids;  // evidence events of this edge in this window (bounded)
   uint64_t evidence_dropped = 0;          // evidence events left out by the per-window bound
+  // Set when the edge's SYN retransmits or connect timeouts coincide with conntrack insert
+  // conflicts on a NAT the sensor watches: the id of that ConntrackWindow. Empty otherwise.
+  std::string snat_suspect;
 
   uint64_t& at(Counter c) { return counts[static_cast<size_t>(c)]; }
   uint64_t at(Counter c) const { return counts[static_cast<size_t>(c)]; }

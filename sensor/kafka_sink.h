@@ -38,6 +38,10 @@ class KafkaSink : public RecordSink {
     }
     producer_.Poll();
   }
+  // Node-level records travel with the edge windows (consumers dispatch on "schema").
+  void Publish(schema::ConntrackWindow&& c) override {
+    producer_.Produce(topics_.edge_windows, c.node + "|conntrack|" + c.netns, schema::Encode(c));
+  }
   void Flush() override { producer_.Poll(); }
 
   uint64_t windows() const { return windows_; }

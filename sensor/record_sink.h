@@ -16,6 +16,7 @@ class RecordSink {
   virtual ~RecordSink() = default;
   virtual void Publish(schema::EdgeWindow&& w) = 0;
   virtual void Publish(schema::EvidenceEvent&& e) = 0;
+  virtual void Publish(schema::ConntrackWindow&& c) = 0;
   virtual void Flush() {}
 };
 
@@ -25,6 +26,7 @@ class JsonLinesSink : public RecordSink {
   explicit JsonLinesSink(std::FILE* out) : out_(out) {}
   void Publish(schema::EdgeWindow&& w) override { Write(schema::Encode(w)); }
   void Publish(schema::EvidenceEvent&& e) override { Write(schema::Encode(e)); }
+  void Publish(schema::ConntrackWindow&& c) override { Write(schema::Encode(c)); }
   void Flush() override { std::fflush(out_); }
 
  private:
@@ -41,6 +43,7 @@ class QueueSink : public RecordSink {
   explicit QueueSink(transport::BoundedQueue<schema::Record>& q) : q_(q) {}
   void Publish(schema::EdgeWindow&& w) override { q_.TryPush(schema::Record(std::move(w))); }
   void Publish(schema::EvidenceEvent&& e) override { q_.TryPush(schema::Record(std::move(e))); }
+  void Publish(schema::ConntrackWindow&& c) override { q_.TryPush(schema::Record(std::move(c))); }
 
  private:
   transport::BoundedQueue<schema::Record>& q_;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/clock.h"
 
 namespace edgewatch::sensor {
@@ -23,8 +25,8 @@ Sensor::Sensor(SensorConfig cfg, RecordSink& sink)
       sink_(sink),
       decoder_(EphemeralPortRange::FromProc(), MonotonicToUnixOffsetNs()),
       aggregator_(AggregatorConfig{cfg_.node, cfg_.window_ns, cfg_.max_edges,
-                                   cfg_.max_evidence_per_edge,
-                                   static_cast<uint64_t>(NowUnixNs())}) {}
+                                   cfg_.max_evidence_per_edge, static_cast<uint64_t>(NowUnixNs())}),
+      conntrack_(cfg_.node, cfg_.conntrack) {}
 
 Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sink) {
   if (cfg.node.empty()) cfg.node = HostName();
@@ -49,8 +51,53 @@ void Sensor::OnRawEvent(const void* data, size_t size) {
 }
 
 void Sensor::CloseWindow(int64_t end_ns) {
-  for (auto& w : aggregator_.CloseWindow(end_ns)) sink_.Publish(std::move(w));
+  const int64_t start_ns = aggregator_.window_start_ns();
+  std::vector<schema::EdgeWindow> edges = aggregator_.CloseWindow(end_ns);
+  PublishConntrack(start_ns, end_ns, edges);
+  for (auto& w : edges) sink_.Publish(std::move(w));
   sink_.Flush();
+}
+
+void Sensor::PublishConntrack(int64_t start_ns, int64_t end_ns,
+                              std::vector<schema::EdgeWindow>& edges) {
+  std::vector<schema::ConntrackWindow> windows = conntrack_.Poll(start_ns, end_ns);
+  for (const schema::ConntrackWindow& c : windows) {
+    if (c.Conflicts() > 0) last_conflict_[c.netns] = {c.id, c.netns, end_ns};
+  }
+  // The namespace with the latest conflict in this poll or the one before (a SYN dropped
+  // during the previous window's flush grace is counted by the previous poll).
+  const LastConflict* recent = nullptr;
+  for (const auto& [ns, last] : last_conflict_) {
+    if (end_ns - last.end_ns <= cfg_.window_ns &&
+        (recent == nullptr || last.end_ns > recent->end_ns)) {
+      recent = &last;
+    }
+  }
+  auto count_on = [&](const std::string& netns) {
+    for (schema::ConntrackWindow& c : windows) {
+      if (c.netns == netns) ++c.snat_suspect_edges;
+    }
+  };
+  std::erase_if(snat_suspects_, [&](const auto& kv) { return kv.second.until_ns < end_ns; });
+  for (schema::EdgeWindow& w : edges) {
+    if (w.edge.side != schema::Side::kClient) continue;
+    // SYNs retransmitted while a watched NAT failed to insert entries: they were dropped
+    // there. The edge stays suspect for the lookback, so its connect timeouts — which come
+    // after the last retransmit, often windows later — are linked too.
+    if (w.at(schema::Counter::kSynRetransmits) > 0 && recent != nullptr) {
+      w.snat_suspect = recent->id;
+      count_on(recent->netns);
+      if (snat_suspects_.size() < cfg_.max_edges) {
+        snat_suspects_[w.edge.Key()] = {recent->id, recent->netns, end_ns + cfg_.snat_lookback_ns};
+      }
+    } else if (w.at(schema::Counter::kTimeout) > 0) {
+      if (auto it = snat_suspects_.find(w.edge.Key()); it != snat_suspects_.end()) {
+        w.snat_suspect = it->second.conntrack_id;
+        count_on(it->second.netns);
+      }
+    }
+  }
+  for (schema::ConntrackWindow& c : windows) sink_.Publish(std::move(c));
 }
 
 void Sensor::Run(const std::atomic<bool>& stop) {
@@ -61,7 +108,12 @@ void Sensor::Run(const std::atomic<bool>& stop) {
     bool closed = false;
     while (now >= aggregator_.window_start_ns() + cfg_.window_ns + cfg_.flush_grace_ns) {
       if (aggregator_.empty()) {
-        // Nothing held: jump over idle windows instead of closing each one.
+        // Nothing held: jump over idle windows instead of closing each one (conntrack gets
+        // one record for them).
+        std::vector<schema::EdgeWindow> none;
+        const int64_t start_ns = aggregator_.window_start_ns();
+        PublishConntrack(start_ns, start_ns + cfg_.window_ns, none);
+        sink_.Flush();
         aggregator_.set_window_start(AlignDown(now - cfg_.flush_grace_ns, cfg_.window_ns));
         break;
       }
@@ -85,6 +137,7 @@ void Sensor::CollectStats(std::vector<StatSample>& out) const {
   decoder_.CollectStats(out);
   containers_.CollectStats(out);
   aggregator_.CollectStats(out);
+  conntrack_.CollectStats(out);
 }
 
 }  // namespace edgewatch::sensor

@@ -3,11 +3,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "common/result.h"
 #include "common/stats.h"
+#include "sensor/conntrack_stats.h"
 #include "sensor/container_resolver.h"
 #include "sensor/edge_aggregator.h"
 #include "sensor/record_sink.h"
@@ -24,6 +28,12 @@ struct SensorConfig {
   size_t max_evidence_per_edge = 16;
   AttachMode attach_mode = AttachMode::kAuto;
   bool ignore_self = true;  // drop this process's own connections (webhooks, Kafka)
+  // Network namespaces whose conntrack statistics are watched for SNAT conflicts; the
+  // sensor's own ("host") by default.
+  std::vector<ConntrackNamespace> conntrack = {{"host", ""}};
+  // A client edge whose SYN retransmits met a conflict stays SNAT-suspect this long, so its
+  // connect timeout is linked too: it covers Linux's default 6 SYN retries (127 s).
+  int64_t snat_lookback_ns = 130'000'000'000;
 };
 
 class Sensor : public StatsSource {
@@ -41,6 +51,9 @@ class Sensor : public StatsSource {
   Sensor(SensorConfig cfg, RecordSink& sink);
   void OnRawEvent(const void* data, size_t size);
   void CloseWindow(int64_t end_ns);
+  // Polls conntrack for [start, end), marks the SNAT-suspect client edges of `edges` and
+  // publishes the conntrack windows.
+  void PublishConntrack(int64_t start_ns, int64_t end_ns, std::vector<schema::EdgeWindow>& edges);
 
   SensorConfig cfg_;
   RecordSink& sink_;
@@ -48,6 +61,19 @@ class Sensor : public StatsSource {
   ContainerResolver containers_;
   EdgeAggregator aggregator_;
   std::unique_ptr<TcpLifecycleSource> source_;
+  ConntrackPoller conntrack_;
+  struct LastConflict {
+    std::string id;  // ConntrackWindow id
+    std::string netns;
+    int64_t end_ns = 0;
+  };
+  std::map<std::string, LastConflict> last_conflict_;  // by namespace name
+  struct SnatSuspect {
+    std::string conntrack_id;
+    std::string netns;
+    int64_t until_ns = 0;
+  };
+  std::unordered_map<std::string, SnatSuspect> snat_suspects_;  // by edge key, bounded
   schema::EvidenceEvent scratch_evidence_;
 };
 

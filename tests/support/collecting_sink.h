@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "schema/conntrack_window.h"
 #include "schema/edge_window.h"
 #include "schema/evidence_event.h"
 
@@ -20,6 +21,18 @@ class CollectingSink : public Base {
   void Publish(schema::EvidenceEvent&& e) override {
     std::lock_guard lock(mu_);
     evidence_.push_back(std::move(e));
+  }
+  void Publish(schema::ConntrackWindow&& c) override {
+    std::lock_guard lock(mu_);
+    conntrack_.push_back(std::move(c));
+  }
+  std::vector<schema::ConntrackWindow> Conntrack(
+      const std::function<bool(const schema::ConntrackWindow&)>& pred) const {
+    std::lock_guard lock(mu_);
+    std::vector<schema::ConntrackWindow> out;
+    for (const auto& c : conntrack_)
+      if (pred(c)) out.push_back(c);
+    return out;
   }
 
   std::vector<schema::EdgeWindow> Windows(
@@ -50,6 +63,7 @@ class CollectingSink : public Base {
   mutable std::mutex mu_;
   std::vector<schema::EdgeWindow> windows_;
   std::vector<schema::EvidenceEvent> evidence_;
+  std::vector<schema::ConntrackWindow> conntrack_;
 };
 
 }  // namespace edgewatch::testing

@@ -70,6 +70,62 @@ NetnsPair::~NetnsPair() {
   if (!server_.empty()) Sh("ip netns del " + server_);
 }
 
+std::unique_ptr<NatTriple> NatTriple::Create(int first_port, int last_port, std::string* why) {
+  if (!IsRoot()) {
+    *why = "needs root to create network namespaces";
+    return nullptr;
+  }
+  if (Sh("ip -V") != 0 || Sh("iptables -V") != 0) {
+    *why = "iproute2 'ip' or iptables not installed";
+    return nullptr;
+  }
+  static int counter = 0;
+  std::unique_ptr<NatTriple> t(new NatTriple());
+  const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++counter);
+  t->client_ = "ewnc-" + tag;
+  t->nat_ = "ewnn-" + tag;
+  t->server_ = "ewns-" + tag;
+  const std::string& c = t->client_;
+  const std::string& n = t->nat_;
+  const std::string& s = t->server_;
+  const std::vector<std::string> steps = {
+      "ip netns add " + c,
+      "ip netns add " + n,
+      "ip netns add " + s,
+      "ip link add vc netns " + c + " type veth peer name vn1 netns " + n,
+      "ip link add vs netns " + s + " type veth peer name vn2 netns " + n,
+      "ip -n " + c + " addr add 10.78.1.2/24 dev vc",
+      "ip -n " + n + " addr add 10.78.1.1/24 dev vn1",
+      "ip -n " + n + " addr add 10.78.2.1/24 dev vn2",
+      "ip -n " + s + " addr add 10.78.2.2/24 dev vs",
+      "ip -n " + c + " link set vc up",
+      "ip -n " + n + " link set vn1 up",
+      "ip -n " + n + " link set vn2 up",
+      "ip -n " + s + " link set vs up",
+      "ip -n " + c + " link set lo up",
+      "ip -n " + n + " link set lo up",
+      "ip -n " + s + " link set lo up",
+      "ip -n " + c + " route add default via 10.78.1.1",
+      "ip -n " + s + " route add default via 10.78.2.1",
+      "ip netns exec " + n + " sysctl -qw net.ipv4.ip_forward=1",
+      "ip netns exec " + n + " iptables -t nat -A POSTROUTING -o vn2 -p tcp -j MASQUERADE " +
+          "--to-ports " + std::to_string(first_port) + "-" + std::to_string(last_port),
+  };
+  for (const auto& step : steps) {
+    if (Sh(step) != 0) {
+      *why = "failed: " + step;
+      return nullptr;  // destructor removes what was made
+    }
+  }
+  return t;
+}
+
+NatTriple::~NatTriple() {
+  for (const std::string* ns : {&client_, &nat_, &server_}) {
+    if (!ns->empty()) Sh("ip netns del " + *ns);
+  }
+}
+
 int NetnsPair::Exec(const std::string& ns, const std::string& command) {
   return Sh("ip netns exec " + ns + " " + command);
 }

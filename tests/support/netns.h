@@ -36,6 +36,27 @@ class NetnsPair {
   std::string client_, server_;
 };
 
+// "client" → "nat" → "server" namespaces: 10.78.1.2 routes through the NAT namespace
+// (10.78.1.1 | 10.78.2.1, forwarding on) to the server at 10.78.2.2. The NAT namespace
+// MASQUERADEs TCP towards the server onto the port range given to Create — with a range of two
+// ports, further connections collide in conntrack and time out (an SNAT port conflict).
+class NatTriple {
+ public:
+  static std::unique_ptr<NatTriple> Create(int first_port, int last_port, std::string* why);
+  ~NatTriple();
+
+  const std::string& client_ns() const { return client_; }
+  const std::string& nat_ns() const { return nat_; }
+  const std::string& server_ns() const { return server_; }
+  std::string nat_ns_path() const { return "/var/run/netns/" + nat_; }
+  std::string client_ip() const { return "10.78.1.2"; }
+  std::string server_ip() const { return "10.78.2.2"; }
+
+ private:
+  NatTriple() = default;
+  std::string client_, nat_, server_;
+};
+
 // Forks a child that joins network namespace `ns`, names itself `comm` (what the kernel reports
 // as the process name) and returns body()'s value as its exit status.
 pid_t ForkInNetns(const std::string& ns, const std::string& comm, const std::function<int()>& body);

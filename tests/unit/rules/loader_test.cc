@@ -138,7 +138,7 @@ rules:
 
 TEST(ParseRuleFile, DerivedSignalsAndAllOperators) {
   for (const char* signal : {"failures", "connect_latency_avg_us", "connect_latency_max_us",
-                             "syn_retransmits", "resets_received"}) {
+                             "snat_suspect", "syn_retransmits", "resets_received"}) {
     EXPECT_EQ(ErrorOf("business_system: s\nrules:\n  - {name: A, signal: " + std::string(signal) +
                       ", comparison: \">\", threshold: 1, severity: info}\n"),
               "")
@@ -272,7 +272,7 @@ TEST(ParseRuleFileErrors, Signal) {
             "payments.yaml:4: rules[0].signal: \"refusd\" is not a signal; allowed: connects, "
             "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
             "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
-            "failures, connect_latency_avg_us, connect_latency_max_us");
+            "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect");
 }
 
 TEST(ParseRuleFileErrors, Threshold) {
@@ -370,7 +370,7 @@ TEST(ParseRuleFileErrors, AllErrorsInLineOrderAndBounded) {
             "payments.yaml:3: rules[0].signal: \"nope\" is not a signal; allowed: connects, "
             "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
             "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
-            "failures, connect_latency_avg_us, connect_latency_max_us\n"
+            "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect\n"
             "payments.yaml:4: rules[1].comparison: \"=<\" is not one of > >= < <= == !=");
   // 30 bad rules: 20 shown, the rest counted.
   std::string yaml = "business_system: p\nrules:\n";
