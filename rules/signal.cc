@@ -11,12 +11,42 @@ struct Derived {
   Signal::Kind kind;
 };
 
-constexpr std::array<Derived, 4> kDerived = {{
+constexpr std::array<Derived, 11> kDerived = {{
     {"failures", Signal::Kind::kFailures},
     {"connect_latency_avg_us", Signal::Kind::kConnectLatencyAvgUs},
     {"connect_latency_max_us", Signal::Kind::kConnectLatencyMaxUs},
     {"snat_suspect", Signal::Kind::kSnatSuspect},
+    {"dns_queries", Signal::Kind::kDnsQueries},
+    {"dns_nxdomain", Signal::Kind::kDnsNxDomain},
+    {"dns_servfail", Signal::Kind::kDnsServFail},
+    {"dns_refused", Signal::Kind::kDnsRefused},
+    {"dns_timeouts", Signal::Kind::kDnsTimeouts},
+    {"dns_errors", Signal::Kind::kDnsErrors},
+    {"dns_latency_p99_us", Signal::Kind::kDnsLatencyP99Us},
 }};
+
+double DnsValue(Signal::Kind kind, const schema::DnsCounts& d) {
+  using R = schema::DnsRcodeClass;
+  switch (kind) {
+    case Signal::Kind::kDnsQueries:
+      return static_cast<double>(d.queries);
+    case Signal::Kind::kDnsNxDomain:
+      return static_cast<double>(d.rcode(R::kNxDomain));
+    case Signal::Kind::kDnsServFail:
+      return static_cast<double>(d.rcode(R::kServFail));
+    case Signal::Kind::kDnsRefused:
+      return static_cast<double>(d.rcode(R::kRefused));
+    case Signal::Kind::kDnsTimeouts:
+      return static_cast<double>(d.timeouts);
+    case Signal::Kind::kDnsErrors:
+      return static_cast<double>(d.rcode(R::kServFail) + d.rcode(R::kRefused) +
+                                 d.rcode(R::kFormErr) + d.rcode(R::kOther) + d.timeouts);
+    case Signal::Kind::kDnsLatencyP99Us:
+      return d.latency.Quantile(0.99);
+    default:
+      return 0.0;
+  }
+}
 
 }  // namespace
 
@@ -77,6 +107,14 @@ double Signal::ValueOf(const schema::EdgeWindow& w) const {
       return static_cast<double>(w.connect_latency.max_us);
     case Kind::kSnatSuspect:
       return w.snat_suspect.empty() ? 0.0 : 1.0;
+    case Kind::kDnsQueries:
+    case Kind::kDnsNxDomain:
+    case Kind::kDnsServFail:
+    case Kind::kDnsRefused:
+    case Kind::kDnsTimeouts:
+    case Kind::kDnsErrors:
+    case Kind::kDnsLatencyP99Us:
+      return w.dns ? DnsValue(kind_, *w.dns) : 0.0;
   }
   return 0.0;
 }

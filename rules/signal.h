@@ -17,6 +17,13 @@ class Signal {
     kConnectLatencyAvgUs,  // connect_latency.sum_us / count; 0 when the window had no connect
     kConnectLatencyMaxUs,  // connect_latency.max_us
     kSnatSuspect,          // 1 when the window is marked SNAT-suspect, else 0
+    kDnsQueries,           // dns.queries
+    kDnsNxDomain,          // dns.rcodes.nxdomain
+    kDnsServFail,          // dns.rcodes.servfail
+    kDnsRefused,           // dns.rcodes.refused
+    kDnsTimeouts,          // dns.timeouts
+    kDnsErrors,            // servfail + refused + formerr + other rcodes + timeouts
+    kDnsLatencyP99Us,      // dns.latency_us p99 estimate
   };
 
   // A counter name ("refused", "syn_retransmits", ...) or a derived name ("failures",

@@ -20,6 +20,15 @@ Json Object(size_t n) {
   return j;
 }
 
+// {"buckets":[…],"sum":N}; bucket i counts latencies ≤ kLatencyBoundsUs[i] (and above the
+// previous bound), the last one everything above the last bound.
+Json HistogramJson(const LatencyHistogram& h) {
+  Json j = Object(2);
+  j["buckets"] = h.buckets;
+  j["sum"] = h.sum_us;
+  return j;
+}
+
 Json PeerJson(const Peer& p, bool with_port) {
   Json j = Object(4);
   j["ip"] = p.ip;
@@ -81,7 +90,7 @@ std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 }  // namespace
 
 std::string Encode(const EdgeWindow& w) {
-  Json j = Object(12);
+  Json j = Object(13);
   j["schema"] = kEdgeWindowSchema;
   j["node"] = w.node;
   j["seq"] = w.seq;
@@ -99,6 +108,18 @@ std::string Encode(const EdgeWindow& w) {
   j["evidence_ids"] = w.evidence_ids;
   j["evidence_dropped"] = w.evidence_dropped;
   j["snat_suspect"] = w.snat_suspect.empty() ? Json(nullptr) : Json(w.snat_suspect);
+  if (w.dns) {
+    Json& dns = j["dns"] = Object(4);
+    dns["queries"] = w.dns->queries;
+    Json& rcodes = dns["rcodes"] = Object(kDnsRcodeClasses);
+    for (size_t i = 0; i < kDnsRcodeClasses; ++i) {
+      rcodes[std::string(DnsRcodeClassName(static_cast<DnsRcodeClass>(i)))] = w.dns->rcodes[i];
+    }
+    dns["timeouts"] = w.dns->timeouts;
+    dns["latency_us"] = HistogramJson(w.dns->latency);
+  } else {
+    j["dns"] = nullptr;
+  }
   return Dump(j);
 }
 

@@ -412,13 +412,73 @@ bool ReadEdge(od::value v, Edge& edge, Failure& f) {
 
 // --- Edge window -----------------------------------------------------------------------------
 
-constexpr FieldTable<11> kWindowFields = [] {
-  auto t =
-      MakeTable<11>({"schema", "node", "seq", "window_start", "window_end", "edge", "counts",
-                     "connect_latency_us", "evidence_ids", "evidence_dropped", "snat_suspect"});
-  t.optional = uint64_t{1} << 10;
+constexpr FieldTable<12> kWindowFields = [] {
+  auto t = MakeTable<12>({"schema", "node", "seq", "window_start", "window_end", "edge", "counts",
+                          "connect_latency_us", "evidence_ids", "evidence_dropped", "snat_suspect",
+                          "dns"});
+  t.optional = (uint64_t{1} << 10) | (uint64_t{1} << 11);
   return t;
 }();
+constexpr FieldTable<4> kDnsFields = MakeTable<4>({"queries", "rcodes", "timeouts", "latency_us"});
+constexpr FieldTable<2> kHistogramFields = MakeTable<2>({"buckets", "sum"});
+
+const FieldTable<kDnsRcodeClasses>& RcodeFields() {
+  static const FieldTable<kDnsRcodeClasses> table = [] {
+    std::array<std::string_view, kDnsRcodeClasses> names{};
+    for (size_t i = 0; i < kDnsRcodeClasses; ++i) {
+      names[i] = DnsRcodeClassName(static_cast<DnsRcodeClass>(i));
+    }
+    return MakeTable(names);
+  }();
+  return table;
+}
+
+bool ReadHistogram(od::value v, LatencyHistogram& h, Failure& f) {
+  return WalkObject(v, kHistogramFields, f, [&](size_t i, od::value hv) {
+    if (i == 1) return Read(hv, h.sum_us, f);
+    od::array arr;
+    if (auto e = hv.get_array().get(arr)) return Fail(e, "array of bucket counts", f);
+    size_t n = 0;
+    for (auto item : arr) {
+      od::value bv;
+      if (auto e = item.get(bv)) return Fail(e, "bucket count", f);
+      if (n == h.buckets.size()) {
+        return f.Set("more than " + std::to_string(h.buckets.size()) + " bucket counts");
+      }
+      if (!Read(bv, h.buckets[n], f)) return f.AtIndex(n);
+      ++n;
+    }
+    if (n != h.buckets.size()) {
+      return f.Set("expected " + std::to_string(h.buckets.size()) + " bucket counts, got " +
+                   std::to_string(n));
+    }
+    return true;
+  });
+}
+
+// null, or the DNS object.
+bool ReadDns(od::value v, std::optional<DnsCounts>& out, Failure& f) {
+  bool is_null = false;
+  if (auto e = v.is_null().get(is_null)) return Fail(e, "object or null", f);
+  if (is_null) {
+    out.reset();
+    return true;
+  }
+  DnsCounts& d = out.emplace();
+  return WalkObject(v, kDnsFields, f, [&](size_t i, od::value dv) {
+    switch (i) {
+      case 0:
+        return Read(dv, d.queries, f);
+      case 1:
+        return WalkObject(dv, RcodeFields(), f,
+                          [&](size_t r, od::value rv) { return Read(rv, d.rcodes[r], f); });
+      case 2:
+        return Read(dv, d.timeouts, f);
+      default:
+        return ReadHistogram(dv, d.latency, f);
+    }
+  });
+}
 constexpr FieldTable<3> kLatencyFields = MakeTable<3>({"count", "sum", "max"});
 
 // Counter names live in edge_window.cc; the table is built from them once.
@@ -446,6 +506,7 @@ bool ReadOptionalString(od::value v, std::string& out, Failure& f) {
 
 bool ReadEdgeWindow(od::object obj, EdgeWindow& w, Failure& f) {
   w.snat_suspect.clear();  // optional: absent in records of older sensors
+  w.dns.reset();
   return WalkObject(obj, kWindowFields, f, [&](size_t i, od::value v) {
     switch (i) {
       case 0:
@@ -472,8 +533,10 @@ bool ReadEdgeWindow(od::object obj, EdgeWindow& w, Failure& f) {
         return Read(v, w.evidence_ids, f);
       case 9:
         return Read(v, w.evidence_dropped, f);
-      default:
+      case 10:
         return ReadOptionalString(v, w.snat_suspect, f);
+      default:
+        return ReadDns(v, w.dns, f);
     }
   });
 }

@@ -43,3 +43,14 @@ uint64_t EdgeWindow::Failures() const {
 }
 
 }  // namespace edgewatch::schema
+
+namespace edgewatch::schema {
+
+std::string_view DnsRcodeClassName(DnsRcodeClass r) {
+  constexpr std::array<std::string_view, kDnsRcodeClasses> kNames = {
+      "noerror", "nxdomain", "servfail", "refused", "formerr", "other"};
+  const auto i = static_cast<size_t>(r);
+  return i < kNames.size() ? kNames[i] : std::string_view("unknown");
+}
+
+}  // namespace edgewatch::schema

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "schema/edge.h"
+#include "schema/latency_histogram.h"
 
 namespace edgewatch::schema {
 
@@ -48,6 +49,31 @@ struct LatencySummary {
   }
 };
 
+// DNS response codes counted per client → resolver edge (closed set; wire names in
+// DnsRcodeName).
+enum class DnsRcodeClass : uint8_t {
+  kNoError,
+  kNxDomain,
+  kServFail,
+  kRefused,
+  kFormErr,
+  kOther,
+  kCount_
+};
+inline constexpr size_t kDnsRcodeClasses = static_cast<size_t>(DnsRcodeClass::kCount_);
+std::string_view DnsRcodeClassName(DnsRcodeClass r);
+
+// DNS over one window of a client → resolver edge: transactions ended in the window.
+struct DnsCounts {
+  uint64_t queries = 0;                             // transactions: answered + timed out
+  std::array<uint64_t, kDnsRcodeClasses> rcodes{};  // answered, by response code
+  uint64_t timeouts = 0;                            // no answer within the sensor's DNS timeout
+  LatencyHistogram latency;                         // answered: query → response
+  uint64_t& rcode(DnsRcodeClass r) { return rcodes[static_cast<size_t>(r)]; }
+  uint64_t rcode(DnsRcodeClass r) const { return rcodes[static_cast<size_t>(r)]; }
+  bool operator==(const DnsCounts&) const = default;
+};
+
 struct EdgeWindow {
   std::string node;             // sensor node name
   uint64_t seq = 0;             // per-sensor sequence number, increments by one per record
@@ -61,6 +87,8 @@ struct EdgeWindow {
   // Set when the edge's SYN retransmits or connect timeouts coincide with conntrack insert
   // conflicts on a NAT the sensor watches: the id of that ConntrackWindow. Empty otherwise.
   std::string snat_suspect;
+  // Set on DNS edges (client → resolver:53): what the sensor decoded of their queries.
+  std::optional<DnsCounts> dns;
 
   uint64_t& at(Counter c) { return counts[static_cast<size_t>(c)]; }
   uint64_t at(Counter c) const { return counts[static_cast<size_t>(c)]; }

@@ -209,8 +209,8 @@ std::vector<schema::ConntrackWindow> ConntrackPoller::Poll(int64_t window_start_
     if (st.have_baseline) {
       for (size_t c = 0; c < w.counts.size(); ++c) {
         // Counters only grow; a smaller value means the namespace was recreated.
-        w.counts[c] = r->counts[c] >= st.last.counts[c] ? r->counts[c] - st.last.counts[c]
-                                                        : r->counts[c];
+        w.counts[c] =
+            r->counts[c] >= st.last.counts[c] ? r->counts[c] - st.last.counts[c] : r->counts[c];
       }
     }
     st.have_baseline = true;

@@ -54,21 +54,50 @@ schema::EdgeWindow& EdgeAggregator::WindowFor(const TcpEvent& e, EdgeMap& edges)
   KeyOf(e, key_scratch_);
   auto it = edges.find(key_scratch_);
   if (it != edges.end()) return it->second;
-  schema::Edge edge = EdgeOf(e);
+  return WindowForKey(EdgeOf(e), edges);
+}
+
+void EdgeAggregator::AddDns(const DnsOutcome& o) {
+  if (o.time_ns < window_start_ns_) late_events_.Add();  // kept: counted in the open window
+  const bool next = o.time_ns >= window_start_ns_ + cfg_.window_ns;
+  schema::Edge edge;
+  edge.side = schema::Side::kClient;
+  edge.client.ip = o.client_ip;
+  edge.client.workload = o.comm;
+  edge.client.container_id = o.container_id;
+  edge.server.ip = o.server_ip;
+  edge.server.port = o.server_port;
+  edge.protocol = o.tcp ? "tcp" : "udp";
+  key_scratch_.clear();
+  edge.AppendKey(key_scratch_);
+  EdgeMap& edges = next ? next_edges_ : edges_;
+  auto it = edges.find(key_scratch_);
+  schema::EdgeWindow& w = it != edges.end() ? it->second : WindowForKey(std::move(edge), edges);
+  schema::DnsCounts& d = w.dns ? *w.dns : w.dns.emplace();
+  ++d.queries;
+  if (o.timed_out) {
+    ++d.timeouts;
+  } else {
+    ++d.rcode(o.rcode);
+    d.latency.Add(o.latency_us);
+  }
+}
+
+schema::EdgeWindow& EdgeAggregator::WindowForKey(schema::Edge&& edge, EdgeMap& edges) {
   if (edges.size() >= cfg_.max_edges) {
     edges_overflowed_.Add();
     schema::Edge overflow;
     overflow.side = edge.side;
     overflow.client.workload = kOverflowWorkload;
     std::string key = overflow.Key();
-    it = edges.find(key);
+    auto it = edges.find(key);
     if (it != edges.end()) return it->second;
     it = edges.emplace(std::move(key), schema::EdgeWindow{}).first;
     it->second.edge = overflow;
     PublishActive();
     return it->second;
   }
-  it = edges.emplace(key_scratch_, schema::EdgeWindow{}).first;
+  auto it = edges.emplace(key_scratch_, schema::EdgeWindow{}).first;
   it->second.edge = std::move(edge);
   PublishActive();
   return it->second;

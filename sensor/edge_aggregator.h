@@ -24,12 +24,28 @@ struct AggregatorConfig {
   uint64_t run_id = 0;                // makes evidence ids unique per sensor run
 };
 
+// One ended DNS transaction (answered or timed out), as the DNS decoder hands it over.
+struct DnsOutcome {
+  int64_t time_ns = 0;  // response or timeout time, unix ns
+  std::string client_ip;
+  std::string comm;  // client process name ("" when unknown)
+  std::string container_id;
+  std::string server_ip;
+  uint16_t server_port = 53;
+  bool tcp = false;
+  bool timed_out = false;
+  schema::DnsRcodeClass rcode = schema::DnsRcodeClass::kNoError;  // when answered
+  uint64_t latency_us = 0;                                        // when answered
+};
+
 class EdgeAggregator : public StatsSource {
  public:
   explicit EdgeAggregator(AggregatorConfig cfg);
 
   // Adds one event; a failure also returns its evidence event in `evidence` (true returned).
   bool Add(const TcpEvent& e, schema::EvidenceEvent* evidence);
+  // Counts one DNS transaction on its client → resolver edge (protocol "udp" or "tcp").
+  void AddDns(const DnsOutcome& o);
 
   // Closes the current window at `window_end_ns` (aligned by the caller) and returns its edges
   // in a stable order (by edge key); the next window starts there. Events stamped at or after
@@ -51,6 +67,8 @@ class EdgeAggregator : public StatsSource {
  private:
   using EdgeMap = std::unordered_map<std::string, schema::EdgeWindow>;
   schema::EdgeWindow& WindowFor(const TcpEvent& e, EdgeMap& edges);
+  // The window of `edge` whose key is in key_scratch_.
+  schema::EdgeWindow& WindowForKey(schema::Edge&& edge, EdgeMap& edges);
   void PublishActive();
 
   AggregatorConfig cfg_;

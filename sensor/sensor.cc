@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "common/clock.h"
 
@@ -26,7 +27,12 @@ Sensor::Sensor(SensorConfig cfg, RecordSink& sink)
       decoder_(EphemeralPortRange::FromProc(), MonotonicToUnixOffsetNs()),
       aggregator_(AggregatorConfig{cfg_.node, cfg_.window_ns, cfg_.max_edges,
                                    cfg_.max_evidence_per_edge, static_cast<uint64_t>(NowUnixNs())}),
-      conntrack_(cfg_.node, cfg_.conntrack) {}
+      conntrack_(cfg_.node, cfg_.conntrack),
+      dns_decoder_(
+          DnsTransactionTableConfig{.timeout_ns = cfg_.dns_timeout_ns},
+          [this](const DnsOutcome& o) { aggregator_.AddDns(o); },
+          [this](uint64_t cgroup_id, uint32_t pid) { return containers_.Resolve(cgroup_id, pid); }),
+      clock_offset_ns_(MonotonicToUnixOffsetNs()) {}
 
 Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sink) {
   if (cfg.node.empty()) cfg.node = HostName();
@@ -40,6 +46,19 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
       TcpLifecycleSource::Open(opts, [raw](const void* d, size_t n) { raw->OnRawEvent(d, n); });
   if (!src) return Err(src.error());
   s->source_ = std::move(*src);
+  if (s->cfg_.dns) {
+    DnsSourceOptions dns_opts;
+    dns_opts.self_pid = opts.self_pid;
+    auto dns = DnsSource::Create(dns_opts, [raw](const DnsPacket& p) {
+      raw->dns_decoder_.OnPacket(p, raw->clock_offset_ns_);
+    });
+    if (dns) {
+      s->dns_source_ = std::move(*dns);
+    } else {
+      // Connection failures and SNAT still work; DNS is what is missing, and it is said.
+      std::fprintf(stderr, "edgewatch sensor: DNS capture off: %s\n", dns.error().c_str());
+    }
+  }
   return s;
 }
 
@@ -104,7 +123,9 @@ void Sensor::Run(const std::atomic<bool>& stop) {
   aggregator_.set_window_start(AlignDown(NowUnixNs(), cfg_.window_ns));
   while (!stop.load(std::memory_order_relaxed)) {
     source_->Poll(50);
+    if (dns_source_) dns_source_->Poll(0);
     int64_t now = NowUnixNs();
+    dns_decoder_.Expire(now);
     bool closed = false;
     while (now >= aggregator_.window_start_ns() + cfg_.window_ns + cfg_.flush_grace_ns) {
       if (aggregator_.empty()) {
@@ -120,11 +141,18 @@ void Sensor::Run(const std::atomic<bool>& stop) {
       CloseWindow(aggregator_.window_start_ns() + cfg_.window_ns);
       closed = true;
     }
-    if (closed) decoder_.set_clock_offset(MonotonicToUnixOffsetNs());  // follow NTP steps
+    if (closed) {  // follow NTP steps
+      clock_offset_ns_ = MonotonicToUnixOffsetNs();
+      decoder_.set_clock_offset(clock_offset_ns_);
+    }
   }
   // Drain what the kernel has already written, then publish what is held: the open window
   // (cut short at `now`) and, if events are already past its end, the next one.
   while (source_->Poll(0) > 0) {
+  }
+  if (dns_source_) {
+    while (dns_source_->Poll(0) > 0) {
+    }
   }
   int64_t now = NowUnixNs();
   int64_t end = aggregator_.window_start_ns() + cfg_.window_ns;
@@ -138,6 +166,8 @@ void Sensor::CollectStats(std::vector<StatSample>& out) const {
   containers_.CollectStats(out);
   aggregator_.CollectStats(out);
   conntrack_.CollectStats(out);
+  dns_decoder_.CollectStats(out);
+  if (dns_source_) dns_source_->CollectStats(out);
 }
 
 }  // namespace edgewatch::sensor

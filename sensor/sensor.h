@@ -13,6 +13,8 @@
 #include "common/stats.h"
 #include "sensor/conntrack_stats.h"
 #include "sensor/container_resolver.h"
+#include "sensor/dns_decoder.h"
+#include "sensor/dns_source.h"
 #include "sensor/edge_aggregator.h"
 #include "sensor/record_sink.h"
 #include "sensor/tcp_event_decoder.h"
@@ -34,6 +36,8 @@ struct SensorConfig {
   // A client edge whose SYN retransmits met a conflict stays SNAT-suspect this long, so its
   // connect timeout is linked too: it covers Linux's default 6 SYN retries (127 s).
   int64_t snat_lookback_ns = 130'000'000'000;
+  bool dns = true;                         // capture DNS (cgroup_skb on the cgroup v2 root)
+  int64_t dns_timeout_ns = 2'000'000'000;  // a query unanswered this long is a timeout
 };
 
 class Sensor : public StatsSource {
@@ -62,6 +66,9 @@ class Sensor : public StatsSource {
   EdgeAggregator aggregator_;
   std::unique_ptr<TcpLifecycleSource> source_;
   ConntrackPoller conntrack_;
+  DnsDecoder dns_decoder_;
+  std::unique_ptr<DnsSource> dns_source_;  // null when DNS capture is off or unavailable
+  int64_t clock_offset_ns_ = 0;            // CLOCK_MONOTONIC → unix
   struct LastConflict {
     std::string id;  // ConntrackWindow id
     std::string netns;

@@ -134,9 +134,9 @@ TEST(SnatConflict, TimeoutsWithoutConflictsAreNotMarked) {
   // A wide port range: no collisions. The server's SYN-ACKs are dropped instead.
   auto net = NatTriple::Create(40000, 40100, &why);
   ASSERT_NE(net, nullptr) << why;
-  ASSERT_EQ(testing::NetnsPair::Exec(net->server_ns(),
-                                     "iptables -A OUTPUT -p tcp --sport 8080 -j DROP"),
-            0);
+  ASSERT_EQ(
+      testing::NetnsPair::Exec(net->server_ns(), "iptables -A OUTPUT -p tcp --sport 8080 -j DROP"),
+      0);
   Sink sink;
   sensor::SensorConfig cfg;
   cfg.node = "snat-node";

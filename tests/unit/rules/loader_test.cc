@@ -268,11 +268,13 @@ TEST(ParseRuleFileErrors, Names) {
 
 TEST(ParseRuleFileErrors, Signal) {
   const std::string err = ErrorOf(WithRule("").replace(WithRule("").find("refused"), 7, "refusd"));
-  EXPECT_EQ(err,
-            "payments.yaml:4: rules[0].signal: \"refusd\" is not a signal; allowed: connects, "
-            "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
-            "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
-            "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect");
+  EXPECT_EQ(
+      err,
+      "payments.yaml:4: rules[0].signal: \"refusd\" is not a signal; allowed: connects, "
+      "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
+      "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
+      "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect, dns_queries, "
+      "dns_nxdomain, dns_servfail, dns_refused, dns_timeouts, dns_errors, dns_latency_p99_us");
 }
 
 TEST(ParseRuleFileErrors, Threshold) {
@@ -363,15 +365,17 @@ TEST(ParseRuleFileErrors, Annotations) {
 
 TEST(ParseRuleFileErrors, AllErrorsInLineOrderAndBounded) {
   // Two mistakes: both reported, in line order.
-  EXPECT_EQ(ErrorOf("business_system: p\nrules:\n"
-                    "  - {name: A, signal: nope, comparison: \">\", threshold: 0, severity: info}\n"
-                    "  - {name: B, signal: refused, comparison: \"=<\", threshold: 0, severity: "
-                    "info}\n"),
-            "payments.yaml:3: rules[0].signal: \"nope\" is not a signal; allowed: connects, "
-            "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
-            "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
-            "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect\n"
-            "payments.yaml:4: rules[1].comparison: \"=<\" is not one of > >= < <= == !=");
+  EXPECT_EQ(
+      ErrorOf("business_system: p\nrules:\n"
+              "  - {name: A, signal: nope, comparison: \">\", threshold: 0, severity: info}\n"
+              "  - {name: B, signal: refused, comparison: \"=<\", threshold: 0, severity: "
+              "info}\n"),
+      "payments.yaml:3: rules[0].signal: \"nope\" is not a signal; allowed: connects, "
+      "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
+      "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
+      "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect, dns_queries, "
+      "dns_nxdomain, dns_servfail, dns_refused, dns_timeouts, dns_errors, dns_latency_p99_us\n"
+      "payments.yaml:4: rules[1].comparison: \"=<\" is not one of > >= < <= == !=");
   // 30 bad rules: 20 shown, the rest counted.
   std::string yaml = "business_system: p\nrules:\n";
   for (int i = 0; i < 30; ++i) {

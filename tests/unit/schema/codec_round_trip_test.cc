@@ -103,7 +103,7 @@ Alert SampleAlert() {
 auto Tie(const EdgeWindow& w) {
   return std::tie(w.node, w.seq, w.window_start_ns, w.window_end_ns, w.edge, w.counts,
                   w.connect_latency.count, w.connect_latency.sum_us, w.connect_latency.max_us,
-                  w.evidence_ids, w.evidence_dropped, w.snat_suspect);
+                  w.evidence_ids, w.evidence_dropped, w.snat_suspect, w.dns);
 }
 
 auto Tie(const EvidenceEvent& e) {
@@ -307,7 +307,7 @@ TEST(CodecShape, EdgeWindowGolden) {
       R"("unreachable":0,"other_failures":0,"accept_failures":0,"syn_retransmits":0,)"
       R"("synack_retransmits":0,"data_retransmits":0,"resets_sent":0,"resets_received":0},)"
       R"("connect_latency_us":{"count":1,"sum":250,"max":250},)"
-      R"("evidence_ids":["n1/1/2"],"evidence_dropped":0,"snat_suspect":null})");
+      R"("evidence_ids":["n1/1/2"],"evidence_dropped":0,"snat_suspect":null,"dns":null})");
 }
 
 TEST(CodecShape, EvidenceFields) {
@@ -413,6 +413,44 @@ TEST(CodecRoundTrip, ConntrackWindow) {
   Result<ConntrackWindow> m = d.DecodeConntrackWindow(missing);
   ASSERT_FALSE(m.ok());
   EXPECT_NE(m.error().find("field \"max\": missing"), std::string::npos) << m.error();
+}
+
+TEST(CodecRoundTrip, DnsCountsAndHistogram) {
+  EdgeWindow in = SampleWindow();
+  in.edge.protocol = "udp";
+  DnsCounts& d = in.dns.emplace();
+  d.queries = 9;
+  d.rcode(DnsRcodeClass::kNxDomain) = 2;
+  d.rcode(DnsRcodeClass::kNoError) = 5;
+  d.timeouts = 2;
+  for (uint64_t us : {100u, 400u, 900u, 3000u, 9'000'000u}) d.latency.Add(us);
+  const std::string wire = Encode(in);
+  EXPECT_NE(wire.find("\"rcodes\":{\"noerror\":5,\"nxdomain\":2,"), std::string::npos) << wire;
+  Decoder dec;
+  EdgeWindow out;
+  ASSERT_EQ(dec.DecodeEdgeWindowInto(wire, out), "");
+  EXPECT_TRUE(Tie(out) == Tie(in));
+  EXPECT_EQ(out.dns->latency.count(), 5u);
+  EXPECT_EQ(out.dns->latency.buckets.back(), 1u);  // 9 s: above the last bound
+  // Reused for a window without DNS: reset.
+  ASSERT_EQ(dec.DecodeEdgeWindowInto(Encode(SampleWindow()), out), "");
+  EXPECT_FALSE(out.dns.has_value());
+  // A histogram with the wrong number of buckets is an error naming the field.
+  std::string bad = wire;
+  bad.replace(bad.find("\"buckets\":["), 11, "\"buckets\":[7,");
+  EXPECT_NE(dec.DecodeEdgeWindowInto(bad, out).find("more than 15 bucket counts"),
+            std::string::npos);
+}
+
+TEST(LatencyHistogram, QuantilesInterpolateInsideBuckets) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.Quantile(0.5), 0.0);
+  for (int i = 0; i < 100; ++i) h.Add(600);  // all in (500, 1000]
+  EXPECT_NEAR(h.Quantile(0.5), 750.0, 1e-9);
+  EXPECT_NEAR(h.Quantile(0.99), 995.0, 1e-9);
+  h.Add(10'000'000);  // overflow bucket: reported as the last bound
+  EXPECT_EQ(h.Quantile(1.0), 5'000'000.0);
+  EXPECT_EQ(h.count(), 101u);
 }
 
 }  // namespace
