@@ -96,7 +96,9 @@ TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
     EXPECT_EQ(c.node, "snat-node");
     EXPECT_EQ(c.id, "snat-node/conntrack/nat/" + std::to_string(c.window_start_ns));
     // Whole windows, but for the last one, cut short at stop.
-    if (&c != &ct.back()) EXPECT_EQ(c.window_end_ns - c.window_start_ns, cfg.window_ns);
+    if (&c != &ct.back()) {
+      EXPECT_EQ(c.window_end_ns - c.window_start_ns, cfg.window_ns);
+    }
     insert_failed += c.at(schema::ConntrackCounter::kInsertFailed);
     drop += c.at(schema::ConntrackCounter::kDrop);
     if (c.Conflicts() > 0) conflict_ids.insert(c.id);
