@@ -10,8 +10,8 @@ namespace edgewatch::schema {
 
 // Upper bounds of the buckets, µs; one more bucket holds everything above the last bound.
 inline constexpr std::array<uint64_t, 14> kLatencyBoundsUs = {
-    250,    500,    1000,    2500,    5000,    10000,   25000,
-    50000,  100000, 250000,  500000,  1000000, 2500000, 5000000};
+    250,   500,    1000,   2500,   5000,    10000,   25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000};
 inline constexpr size_t kLatencyBuckets = kLatencyBoundsUs.size() + 1;
 
 struct LatencyHistogram {

@@ -15,8 +15,18 @@
 namespace edgewatch::testing {
 
 std::vector<uint8_t> BuildDnsQuery(uint16_t id, const std::string& name) {
-  std::vector<uint8_t> q = {static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id & 0xff),
-                            0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+  std::vector<uint8_t> q = {static_cast<uint8_t>(id >> 8),
+                            static_cast<uint8_t>(id & 0xff),
+                            0x01,
+                            0x00,
+                            0,
+                            1,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0};
   size_t start = 0;
   while (start <= name.size()) {
     size_t dot = name.find('.', start);
@@ -35,8 +45,8 @@ pid_t StartDnsmasq(const std::string& ns, const std::string& ip, std::string* wh
   const std::string listen = "--listen-address=" + ip;
   const pid_t pid = ForkInNetns(ns, "dnsmasq", [&] {
     execlp("dnsmasq", "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--no-resolv",
-           "--no-hosts", listen.c_str(), "--bind-interfaces", "--port=53", "--pid-file=",
-           "--user=root", "--local=/test/", "--address=/known.test/10.1.2.3",
+           "--no-hosts", listen.c_str(), "--bind-interfaces", "--port=53",
+           "--pid-file=", "--user=root", "--local=/test/", "--address=/known.test/10.1.2.3",
            static_cast<char*>(nullptr));
     return 127;
   });
@@ -45,13 +55,11 @@ pid_t StartDnsmasq(const std::string& ns, const std::string& ip, std::string* wh
     return -1;
   }
   using namespace std::chrono_literals;
-  if (!WaitFor(
-          [&] {
-            return NetnsPair::Exec(ns, "ss -Hlun 'sport = :53' | grep -q " + ip) == 0;
-          },
-          5s)) {
+  if (!WaitFor([&] { return NetnsPair::Exec(ns, "ss -Hlun 'sport = :53' | grep -q " + ip) == 0; },
+               5s)) {
     StopDnsmasq(pid);
-    *why = "dnsmasq did not listen on " + ip + ":53 (is dnsmasq installed? apt-get install "
+    *why = "dnsmasq did not listen on " + ip +
+           ":53 (is dnsmasq installed? apt-get install "
            "dnsmasq-base)";
     return -1;
   }

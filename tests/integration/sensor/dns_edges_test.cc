@@ -56,8 +56,10 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
   const pid_t client = ForkInNetns(net->client_ns(), kClientComm, [&] {
     int bad = 0;
     uint16_t id = 100;
-    for (int i = 0; i < 3; ++i) bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "known.test"), 0, 2000) != 0;
-    for (int i = 0; i < 2; ++i) bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "nope.test"), 0, 2000) != 3;
+    for (int i = 0; i < 3; ++i)
+      bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "known.test"), 0, 2000) != 0;
+    for (int i = 0; i < 2; ++i)
+      bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "nope.test"), 0, 2000) != 3;
     bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "name.example"), 0, 2000) != 5;
     for (int i = 0; i < 2; ++i) {
       bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "dropped.test"),
@@ -107,7 +109,8 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
   // dnsmasq's side (queries in, answers out from :53) is not counted as edges of its own.
   EXPECT_TRUE(sink.Windows([](const schema::EdgeWindow& w) {
                     return w.dns.has_value() && w.edge.client.workload == "dnsmasq";
-                  }).empty());
+                  })
+                  .empty());
 }
 
 }  // namespace

@@ -10,10 +10,30 @@ namespace {
 
 std::vector<uint8_t> Message(uint16_t id, bool response, uint8_t rcode) {
   // Header + one question "a.test" A IN.
-  std::vector<uint8_t> m = {static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id),
+  std::vector<uint8_t> m = {static_cast<uint8_t>(id >> 8),
+                            static_cast<uint8_t>(id),
                             static_cast<uint8_t>(response ? 0x81 : 0x01),
                             static_cast<uint8_t>(response ? (0x80 | rcode) : 0x00),
-                            0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
+                            0,
+                            1,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            1,
+                            'a',
+                            4,
+                            't',
+                            'e',
+                            's',
+                            't',
+                            0,
+                            0,
+                            1,
+                            0,
+                            1};
   return m;
 }
 
@@ -37,8 +57,9 @@ DnsPacket Packet(const std::vector<uint8_t>& bytes, bool egress, uint64_t ts_ns,
 
 TEST(DnsDecoder, AnswersAndTimeoutsBecomeOutcomesOfTheClientEdge) {
   std::vector<DnsOutcome> got;
-  DnsDecoder d({.timeout_ns = 1'000'000'000}, [&](const DnsOutcome& o) { got.push_back(o); },
-               [](uint64_t, uint32_t) { return std::string("c0ffee"); });
+  DnsDecoder d(
+      {.timeout_ns = 1'000'000'000}, [&](const DnsOutcome& o) { got.push_back(o); },
+      [](uint64_t, uint32_t) { return std::string("c0ffee"); });
   const auto q1 = Message(1, false, 0);
   const auto a1 = Message(1, true, 3);  // NXDOMAIN
   const auto q2 = Message(2, false, 0);
