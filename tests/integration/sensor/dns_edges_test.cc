@@ -4,13 +4,12 @@
 // as timeouts.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <thread>
 
 #include "sensor/sensor.h"
 #include "tests/support/collecting_sink.h"
 #include "tests/support/dns_peer.h"
 #include "tests/support/netns.h"
+#include "tests/support/running_sensor.h"
 
 namespace edgewatch {
 namespace {
@@ -46,10 +45,8 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
   cfg.flush_grace_ns = 100'000'000;
   cfg.dns_timeout_ns = 1'000'000'000;
   cfg.conntrack.clear();
-  auto s = sensor::Sensor::Create(cfg, sink);
+  auto s = testing::RunningSensor::Start(cfg, sink);
   ASSERT_TRUE(s.ok()) << s.error();
-  std::atomic<bool> stop{false};
-  std::thread run([&] { (*s)->Run(stop); });
 
   // 3 answered (NOERROR), 2 NXDOMAIN, 1 REFUSED (no upstream), 2 unanswered.
   const std::string resolver = net->server_ip();
@@ -85,8 +82,7 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
     return sum;
   };
   EXPECT_TRUE(WaitFor([&] { return total().queries >= 8; }, 10s)) << total().queries;
-  stop = true;
-  run.join();
+  (*s)->Stop();
   EXPECT_TRUE(testing::StopDnsmasq(dnsmasq));
 
   const schema::DnsCounts d = total();

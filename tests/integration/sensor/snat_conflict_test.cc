@@ -6,15 +6,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
-#include <cstdlib>
 #include <set>
 #include <thread>
 
 #include "sensor/sensor.h"
 #include "tests/support/collecting_sink.h"
 #include "tests/support/netns.h"
+#include "tests/support/running_sensor.h"
 
 namespace edgewatch {
 namespace {
@@ -39,18 +38,12 @@ TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
 
   Sink sink;
   sensor::SensorConfig cfg;
-  if (const char* attach = std::getenv("EDGEWATCH_TEST_ATTACH");
-      attach != nullptr && std::string(attach) == "tracepoint") {
-    cfg.attach_mode = sensor::AttachMode::kTracepoint;
-  }
   cfg.node = "snat-node";
   cfg.window_ns = 500'000'000;
   cfg.flush_grace_ns = 100'000'000;
   cfg.conntrack = {{"nat", net->nat_ns_path()}};
-  auto s = sensor::Sensor::Create(cfg, sink);
+  auto s = testing::RunningSensor::Start(cfg, sink);
   ASSERT_TRUE(s.ok()) << "sensor failed to load on a root machine: " << s.error();
-  std::atomic<bool> stop{false};
-  std::thread run([&] { (*s)->Run(stop); });
 
   const std::string server_ip = net->server_ip();
   const pid_t server = ForkInNetns(net->server_ns(), "ew-snat-srv", [&] {
@@ -82,8 +75,7 @@ TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
   auto nat = [](const schema::ConntrackWindow& c) { return c.netns == "nat"; };
   EXPECT_TRUE(WaitFor([&] { return sink.Sum(Counter::kTimeout, client_edge) >= 2; }, 10s));
   std::this_thread::sleep_for(800ms);  // one more window
-  stop = true;
-  run.join();
+  (*s)->Stop();
   WaitChild(server, 1ms);
 
   // (1) The NAT namespace's conntrack windows, one per window, show the conflicts.
@@ -145,10 +137,8 @@ TEST(SnatConflict, TimeoutsWithoutConflictsAreNotMarked) {
   cfg.window_ns = 500'000'000;
   cfg.flush_grace_ns = 100'000'000;
   cfg.conntrack = {{"nat", net->nat_ns_path()}};
-  auto s = sensor::Sensor::Create(cfg, sink);
+  auto s = testing::RunningSensor::Start(cfg, sink);
   ASSERT_TRUE(s.ok()) << s.error();
-  std::atomic<bool> stop{false};
-  std::thread run([&] { (*s)->Run(stop); });
   const std::string server_ip = net->server_ip();
   const pid_t server = ForkInNetns(net->server_ns(), "ew-snat-srv", [&] {
     if (testing::TcpListen(server_ip, kPort) < 0) return 1;
@@ -164,8 +154,7 @@ TEST(SnatConflict, TimeoutsWithoutConflictsAreNotMarked) {
     return w.edge.side == schema::Side::kClient && w.edge.client.workload == kClientComm;
   };
   EXPECT_TRUE(WaitFor([&] { return sink.Sum(Counter::kTimeout, client_edge) >= 1; }, 10s));
-  stop = true;
-  run.join();
+  (*s)->Stop();
   WaitChild(server, 1ms);
   for (const auto& c : sink.Conntrack([](const auto&) { return true; })) {
     EXPECT_EQ(c.Conflicts(), 0u) << c.id;
