@@ -4,7 +4,6 @@
 // as timeouts.
 #include <gtest/gtest.h>
 
-
 #include "sensor/sensor.h"
 #include "tests/support/collecting_sink.h"
 #include "tests/support/dns_peer.h"
