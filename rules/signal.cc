@@ -11,7 +11,7 @@ struct Derived {
   Signal::Kind kind;
 };
 
-constexpr std::array<Derived, 11> kDerived = {{
+constexpr std::array<Derived, 20> kDerived = {{
     {"failures", Signal::Kind::kFailures},
     {"connect_latency_avg_us", Signal::Kind::kConnectLatencyAvgUs},
     {"connect_latency_max_us", Signal::Kind::kConnectLatencyMaxUs},
@@ -23,6 +23,15 @@ constexpr std::array<Derived, 11> kDerived = {{
     {"dns_timeouts", Signal::Kind::kDnsTimeouts},
     {"dns_errors", Signal::Kind::kDnsErrors},
     {"dns_latency_p99_us", Signal::Kind::kDnsLatencyP99Us},
+    {"http_requests", Signal::Kind::kHttpRequests},
+    {"http_4xx", Signal::Kind::kHttp4xx},
+    {"http_5xx", Signal::Kind::kHttp5xx},
+    {"http_no_response", Signal::Kind::kHttpNoResponse},
+    {"http_errors", Signal::Kind::kHttpErrors},
+    {"http_error_ratio", Signal::Kind::kHttpErrorRatio},
+    {"http_latency_p50_us", Signal::Kind::kHttpLatencyP50Us},
+    {"http_latency_p90_us", Signal::Kind::kHttpLatencyP90Us},
+    {"http_latency_p99_us", Signal::Kind::kHttpLatencyP99Us},
 }};
 
 double DnsValue(Signal::Kind kind, const schema::DnsCounts& d) {
@@ -43,6 +52,33 @@ double DnsValue(Signal::Kind kind, const schema::DnsCounts& d) {
                                  d.rcode(R::kFormErr) + d.rcode(R::kOther) + d.timeouts);
     case Signal::Kind::kDnsLatencyP99Us:
       return d.latency.Quantile(0.99);
+    default:
+      return 0.0;
+  }
+}
+
+double HttpValue(Signal::Kind kind, const schema::HttpCounts& h) {
+  using S = schema::HttpStatusClass;
+  const auto errors = static_cast<double>(h.at(S::k5xx) + h.no_response);
+  switch (kind) {
+    case Signal::Kind::kHttpRequests:
+      return static_cast<double>(h.requests);
+    case Signal::Kind::kHttp4xx:
+      return static_cast<double>(h.at(S::k4xx));
+    case Signal::Kind::kHttp5xx:
+      return static_cast<double>(h.at(S::k5xx));
+    case Signal::Kind::kHttpNoResponse:
+      return static_cast<double>(h.no_response);
+    case Signal::Kind::kHttpErrors:
+      return errors;
+    case Signal::Kind::kHttpErrorRatio:
+      return h.requests == 0 ? 0.0 : errors / static_cast<double>(h.requests);
+    case Signal::Kind::kHttpLatencyP50Us:
+      return h.latency.Quantile(0.5);
+    case Signal::Kind::kHttpLatencyP90Us:
+      return h.latency.Quantile(0.9);
+    case Signal::Kind::kHttpLatencyP99Us:
+      return h.latency.Quantile(0.99);
     default:
       return 0.0;
   }
@@ -115,6 +151,16 @@ double Signal::ValueOf(const schema::EdgeWindow& w) const {
     case Kind::kDnsErrors:
     case Kind::kDnsLatencyP99Us:
       return w.dns ? DnsValue(kind_, *w.dns) : 0.0;
+    case Kind::kHttpRequests:
+    case Kind::kHttp4xx:
+    case Kind::kHttp5xx:
+    case Kind::kHttpNoResponse:
+    case Kind::kHttpErrors:
+    case Kind::kHttpErrorRatio:
+    case Kind::kHttpLatencyP50Us:
+    case Kind::kHttpLatencyP90Us:
+    case Kind::kHttpLatencyP99Us:
+      return w.http ? HttpValue(kind_, *w.http) : 0.0;
   }
   return 0.0;
 }

@@ -24,6 +24,15 @@ class Signal {
     kDnsTimeouts,          // dns.timeouts
     kDnsErrors,            // servfail + refused + formerr + other rcodes + timeouts
     kDnsLatencyP99Us,      // dns.latency_us p99 estimate
+    kHttpRequests,         // http.requests
+    kHttp4xx,              // http.status.4xx
+    kHttp5xx,              // http.status.5xx
+    kHttpNoResponse,       // http.no_response
+    kHttpErrors,           // 5xx + no_response
+    kHttpErrorRatio,       // (5xx + no_response) / requests; 0 without requests
+    kHttpLatencyP50Us,     // http.latency_us quantile estimates
+    kHttpLatencyP90Us,
+    kHttpLatencyP99Us,
   };
 
   // A counter name ("refused", "syn_retransmits", ...) or a derived name ("failures",

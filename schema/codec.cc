@@ -55,7 +55,7 @@ Json EdgeJson(const Edge& e) {
 Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 Json EvidenceJson(const EvidenceEvent& e) {
-  Json j = Object(18);
+  Json j = Object(20);
   j["schema"] = kEvidenceSchema;
   j["id"] = e.id;
   j["node"] = e.node;
@@ -80,6 +80,28 @@ Json EvidenceJson(const EvidenceEvent& e) {
   j["old_state"] = e.old_state;
   j["syn_retransmits"] = e.syn_retransmits;
   j["duration_us"] = e.duration_us;
+  if (e.http) {
+    Json& h = j["http"] = Object(7);
+    h["method"] = e.http->method;
+    h["path"] = e.http->path;
+    h["status"] = e.http->status;
+    h["latency_us"] = e.http->latency_us;
+    h["traceparent"] = e.http->traceparent;
+    h["trace_id"] = e.http->trace_id;
+    h["x_request_id"] = e.http->x_request_id;
+  } else {
+    j["http"] = nullptr;
+  }
+  if (e.dns) {
+    Json& d = j["dns"] = Object(5);
+    d["name"] = e.dns->name;
+    d["qtype"] = e.dns->qtype;
+    d["type"] = e.dns->type;
+    d["rcode"] = e.dns->rcode;
+    d["id"] = e.dns->id;
+  } else {
+    j["dns"] = nullptr;
+  }
   return j;
 }
 
@@ -90,7 +112,7 @@ std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 }  // namespace
 
 std::string Encode(const EdgeWindow& w) {
-  Json j = Object(13);
+  Json j = Object(14);
   j["schema"] = kEdgeWindowSchema;
   j["node"] = w.node;
   j["seq"] = w.seq;
@@ -119,6 +141,18 @@ std::string Encode(const EdgeWindow& w) {
     dns["latency_us"] = HistogramJson(w.dns->latency);
   } else {
     j["dns"] = nullptr;
+  }
+  if (w.http) {
+    Json& http = j["http"] = Object(4);
+    http["requests"] = w.http->requests;
+    Json& status = http["status"] = Object(kHttpStatusClasses);
+    for (size_t i = 0; i < kHttpStatusClasses; ++i) {
+      status[std::string(HttpStatusClassName(static_cast<HttpStatusClass>(i)))] = w.http->status[i];
+    }
+    http["no_response"] = w.http->no_response;
+    http["latency_us"] = HistogramJson(w.http->latency);
+  } else {
+    j["http"] = nullptr;
   }
   return Dump(j);
 }

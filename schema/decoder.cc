@@ -412,13 +412,15 @@ bool ReadEdge(od::value v, Edge& edge, Failure& f) {
 
 // --- Edge window -----------------------------------------------------------------------------
 
-constexpr FieldTable<12> kWindowFields = [] {
-  auto t = MakeTable<12>({"schema", "node", "seq", "window_start", "window_end", "edge", "counts",
+constexpr FieldTable<13> kWindowFields = [] {
+  auto t = MakeTable<13>({"schema", "node", "seq", "window_start", "window_end", "edge", "counts",
                           "connect_latency_us", "evidence_ids", "evidence_dropped", "snat_suspect",
-                          "dns"});
-  t.optional = (uint64_t{1} << 10) | (uint64_t{1} << 11);
+                          "dns", "http"});
+  t.optional = (uint64_t{1} << 10) | (uint64_t{1} << 11) | (uint64_t{1} << 12);
   return t;
 }();
+constexpr FieldTable<4> kHttpFields =
+    MakeTable<4>({"requests", "status", "no_response", "latency_us"});
 constexpr FieldTable<4> kDnsFields = MakeTable<4>({"queries", "rcodes", "timeouts", "latency_us"});
 constexpr FieldTable<2> kHistogramFields = MakeTable<2>({"buckets", "sum"});
 
@@ -479,6 +481,42 @@ bool ReadDns(od::value v, std::optional<DnsCounts>& out, Failure& f) {
     }
   });
 }
+
+const FieldTable<kHttpStatusClasses>& StatusClassFields() {
+  static const FieldTable<kHttpStatusClasses> table = [] {
+    std::array<std::string_view, kHttpStatusClasses> names{};
+    for (size_t i = 0; i < kHttpStatusClasses; ++i) {
+      names[i] = HttpStatusClassName(static_cast<HttpStatusClass>(i));
+    }
+    return MakeTable(names);
+  }();
+  return table;
+}
+
+// null, or the HTTP object.
+bool ReadHttp(od::value v, std::optional<HttpCounts>& out, Failure& f) {
+  bool is_null = false;
+  if (auto e = v.is_null().get(is_null)) return Fail(e, "object or null", f);
+  if (is_null) {
+    out.reset();
+    return true;
+  }
+  HttpCounts& h = out.emplace();
+  return WalkObject(v, kHttpFields, f, [&](size_t i, od::value hv) {
+    switch (i) {
+      case 0:
+        return Read(hv, h.requests, f);
+      case 1:
+        return WalkObject(hv, StatusClassFields(), f,
+                          [&](size_t c, od::value cv) { return Read(cv, h.status[c], f); });
+      case 2:
+        return Read(hv, h.no_response, f);
+      default:
+        return ReadHistogram(hv, h.latency, f);
+    }
+  });
+}
+
 constexpr FieldTable<3> kLatencyFields = MakeTable<3>({"count", "sum", "max"});
 
 // Counter names live in edge_window.cc; the table is built from them once.
@@ -507,6 +545,7 @@ bool ReadOptionalString(od::value v, std::string& out, Failure& f) {
 bool ReadEdgeWindow(od::object obj, EdgeWindow& w, Failure& f) {
   w.snat_suspect.clear();  // optional: absent in records of older sensors
   w.dns.reset();
+  w.http.reset();
   return WalkObject(obj, kWindowFields, f, [&](size_t i, od::value v) {
     switch (i) {
       case 0:
@@ -535,8 +574,10 @@ bool ReadEdgeWindow(od::object obj, EdgeWindow& w, Failure& f) {
         return Read(v, w.evidence_dropped, f);
       case 10:
         return ReadOptionalString(v, w.snat_suspect, f);
-      default:
+      case 11:
         return ReadDns(v, w.dns, f);
+      default:
+        return ReadHttp(v, w.http, f);
     }
   });
 }
@@ -588,32 +629,116 @@ bool ReadConntrackWindow(od::object obj, ConntrackWindow& c, Failure& f) {
 
 // --- Evidence --------------------------------------------------------------------------------
 
-constexpr FieldTable<17> kEvidenceFields =
-    MakeTable<17>({"schema", "id", "node", "kind", "cause", "time", "edge", "edge_key", "tuple",
-                   "process", "container_id", "cgroup_id", "netns", "sk_err", "old_state",
-                   "syn_retransmits", "duration_us"});
+// "http" and "dns" came with v2 (always written there, null when not applicable); a v1 record
+// has neither.
+constexpr FieldTable<19> kEvidenceFields = [] {
+  auto t = MakeTable<19>({"schema", "id", "node", "kind", "cause", "time", "edge", "edge_key",
+                          "tuple", "process", "container_id", "cgroup_id", "netns", "sk_err",
+                          "old_state", "syn_retransmits", "duration_us", "http", "dns"});
+  t.optional = (uint64_t{1} << 17) | (uint64_t{1} << 18);
+  return t;
+}();
+constexpr FieldTable<7> kHttpEvidenceFields = MakeTable<7>(
+    {"method", "path", "status", "latency_us", "traceparent", "trace_id", "x_request_id"});
+constexpr FieldTable<5> kDnsEvidenceFields = MakeTable<5>({"name", "qtype", "type", "rcode", "id"});
 constexpr FieldTable<5> kTupleFields =
     MakeTable<5>({"protocol", "src_ip", "src_port", "dst_ip", "dst_port"});
 constexpr FieldTable<2> kProcessFields = MakeTable<2>({"pid", "comm"});
 
+constexpr std::string_view kV1Kinds = "\"connect_failed\", \"accept_failed\" or \"reset\"";
+
 bool ReadKind(od::value v, EvidenceKind& kind, Failure& f) {
-  constexpr std::string_view kExpected = "\"connect_failed\", \"accept_failed\" or \"reset\"";
+  constexpr std::string_view kExpected =
+      "\"connect_failed\", \"accept_failed\", \"reset\", \"http_request\" or \"dns_query\"";
   std::string_view s;
   if (auto e = v.get_string().get(s)) return Fail(e, kExpected, f);
-  for (auto k : {EvidenceKind::kConnectFailed, EvidenceKind::kAcceptFailed, EvidenceKind::kReset}) {
-    if (s == EvidenceKindName(k)) {
-      kind = k;
+  for (size_t i = 0; i < kEvidenceKinds; ++i) {
+    if (s == EvidenceKindName(static_cast<EvidenceKind>(i))) {
+      kind = static_cast<EvidenceKind>(i);
       return true;
     }
   }
   return f.Set("expected " + std::string(kExpected) + ", got \"" + std::string(s) + "\"");
 }
 
-bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
-  return WalkObject(obj, kEvidenceFields, f, [&](size_t i, od::value v) {
+// The record's version (fields may come in any order: what depends on it is checked after the
+// walk).
+bool ReadEvidenceSchema(od::value v, bool& v1, Failure& f) {
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, "string", f);
+  if (s == kEvidenceSchema || s == kEvidenceSchemaV1) {
+    v1 = s == kEvidenceSchemaV1;
+    return true;
+  }
+  return f.Set("expected \"" + std::string(kEvidenceSchema) + "\" or \"" +
+               std::string(kEvidenceSchemaV1) + "\", got \"" + std::string(s) + "\"");
+}
+
+bool IsNull(od::value v, bool& is_null, Failure& f) {
+  if (auto e = v.is_null().get(is_null)) return Fail(e, "object or null", f);
+  return true;
+}
+
+bool ReadHttpEvidence(od::value v, std::optional<HttpEvidence>& out, Failure& f) {
+  bool is_null = false;
+  if (!IsNull(v, is_null, f)) return false;
+  if (is_null) {
+    out.reset();
+    return true;
+  }
+  HttpEvidence& h = out.emplace();
+  return WalkObject(v, kHttpEvidenceFields, f, [&](size_t i, od::value hv) {
     switch (i) {
       case 0:
-        return ReadExact(v, kEvidenceSchema, f);
+        return Read(hv, h.method, f);
+      case 1:
+        return Read(hv, h.path, f);
+      case 2:
+        return Read(hv, h.status, f);
+      case 3:
+        return Read(hv, h.latency_us, f);
+      case 4:
+        return Read(hv, h.traceparent, f);
+      case 5:
+        return Read(hv, h.trace_id, f);
+      default:
+        return Read(hv, h.x_request_id, f);
+    }
+  });
+}
+
+bool ReadDnsEvidence(od::value v, std::optional<DnsEvidence>& out, Failure& f) {
+  bool is_null = false;
+  if (!IsNull(v, is_null, f)) return false;
+  if (is_null) {
+    out.reset();
+    return true;
+  }
+  DnsEvidence& d = out.emplace();
+  return WalkObject(v, kDnsEvidenceFields, f, [&](size_t i, od::value dv) {
+    switch (i) {
+      case 0:
+        return Read(dv, d.name, f);
+      case 1:
+        return Read(dv, d.qtype, f);
+      case 2:
+        return Read(dv, d.type, f);
+      case 3:
+        return Read(dv, d.rcode, f);
+      default:
+        return Read(dv, d.id, f);
+    }
+  });
+}
+
+bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
+  ev.http.reset();
+  ev.dns.reset();
+  bool v1 = false;
+  const bool ok = WalkObject(obj, kEvidenceFields, f, [&](size_t i, od::value v) {
+    switch (i) {
+      case 0:
+        return ReadEvidenceSchema(v, v1, f);
       case 1:
         return Read(v, ev.id, f);
       case 2:
@@ -659,10 +784,25 @@ bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
         return Read(v, ev.old_state, f);
       case 15:
         return Read(v, ev.syn_retransmits, f);
-      default:
+      case 16:
         return Read(v, ev.duration_us, f);
+      case 17:
+        return ReadHttpEvidence(v, ev.http, f);
+      default:
+        return ReadDnsEvidence(v, ev.dns, f);
     }
   });
+  if (!ok) return false;
+  if (v1 && ev.kind > EvidenceKind::kReset) {
+    f.Set("expected " + std::string(kV1Kinds) + " in " + std::string(kEvidenceSchemaV1) +
+          ", got \"" + EvidenceKindName(ev.kind) + "\"");
+    return f.At("kind");
+  }
+  if (v1 && (ev.http || ev.dns)) {
+    return f.Set("\"http\" and \"dns\" are v2 fields; this record says " +
+                 std::string(kEvidenceSchemaV1));
+  }
+  return true;
 }
 
 // --- Alert -----------------------------------------------------------------------------------
@@ -852,7 +992,7 @@ struct Decoder::Impl {
     if (e) return DecodeError("record", f);
     doc.rewind();
     if (schema == kEdgeWindowSchema) return Kind::kEdgeWindow;
-    if (schema == kEvidenceSchema) return Kind::kEvidence;
+    if (schema == kEvidenceSchema || schema == kEvidenceSchemaV1) return Kind::kEvidence;
     if (schema == kAlertSchema) return Kind::kAlert;
     if (schema == kConntrackWindowSchema) return Kind::kConntrackWindow;
     return Err("record: unknown schema \"" + std::string(schema) + "\"");

@@ -54,3 +54,19 @@ std::string_view DnsRcodeClassName(DnsRcodeClass r) {
 }
 
 }  // namespace edgewatch::schema
+
+namespace edgewatch::schema {
+
+std::string_view HttpStatusClassName(HttpStatusClass c) {
+  constexpr std::array<std::string_view, kHttpStatusClasses> kNames = {"1xx", "2xx", "3xx",
+                                                                       "4xx", "5xx", "other"};
+  const auto i = static_cast<size_t>(c);
+  return i < kNames.size() ? kNames[i] : std::string_view("unknown");
+}
+
+HttpStatusClass HttpStatusClassOf(int status) {
+  if (status < 100 || status > 599) return HttpStatusClass::kOther;
+  return static_cast<HttpStatusClass>(status / 100 - 1);
+}
+
+}  // namespace edgewatch::schema

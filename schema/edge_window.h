@@ -74,6 +74,25 @@ struct DnsCounts {
   bool operator==(const DnsCounts&) const = default;
 };
 
+// HTTP status classes counted per edge (closed set; wire names in HttpStatusClassName).
+enum class HttpStatusClass : uint8_t { k1xx, k2xx, k3xx, k4xx, k5xx, kOther, kCount_ };
+inline constexpr size_t kHttpStatusClasses = static_cast<size_t>(HttpStatusClass::kCount_);
+std::string_view HttpStatusClassName(HttpStatusClass c);
+// The class of a status code: 100–199 → 1xx … 500–599 → 5xx, anything else kOther.
+HttpStatusClass HttpStatusClassOf(int status);
+
+// HTTP/1.x over one window of an edge: exchanges that ended in the window, as the side that
+// produced the record saw them (a client edge: its requests; a server edge: those it served).
+struct HttpCounts {
+  uint64_t requests = 0;                              // answered + no_response
+  std::array<uint64_t, kHttpStatusClasses> status{};  // answered, by status class
+  uint64_t no_response = 0;  // the connection ended before a response started
+  LatencyHistogram latency;  // answered: first byte of the request → first byte of the response
+  uint64_t& at(HttpStatusClass c) { return status[static_cast<size_t>(c)]; }
+  uint64_t at(HttpStatusClass c) const { return status[static_cast<size_t>(c)]; }
+  bool operator==(const HttpCounts&) const = default;
+};
+
 struct EdgeWindow {
   std::string node;             // sensor node name
   uint64_t seq = 0;             // per-sensor sequence number, increments by one per record
@@ -89,6 +108,8 @@ struct EdgeWindow {
   std::string snat_suspect;
   // Set on DNS edges (client → resolver:53): what the sensor decoded of their queries.
   std::optional<DnsCounts> dns;
+  // Set on edges that carried HTTP/1.x: requests, status classes and latency.
+  std::optional<HttpCounts> http;
 
   uint64_t& at(Counter c) { return counts[static_cast<size_t>(c)]; }
   uint64_t at(Counter c) const { return counts[static_cast<size_t>(c)]; }

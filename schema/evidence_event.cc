@@ -10,6 +10,12 @@ const char* EvidenceKindName(EvidenceKind k) {
       return "accept_failed";
     case EvidenceKind::kReset:
       return "reset";
+    case EvidenceKind::kHttpRequest:
+      return "http_request";
+    case EvidenceKind::kDnsQuery:
+      return "dns_query";
+    case EvidenceKind::kCount_:
+      break;
   }
   return "unknown";
 }

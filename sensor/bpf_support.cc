@@ -1,5 +1,6 @@
 #include "sensor/bpf_support.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -10,7 +11,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace edgewatch::sensor {
 
@@ -27,7 +32,39 @@ bool HasCap(const __user_cap_data_struct (&data)[2], int cap) {
   return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
 }
 
+int LibbpfPrint(libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG && getenv("EDGEWATCH_BPF_DEBUG") == nullptr) return 0;
+  return vfprintf(stderr, fmt, args);  // NOLINT(clang-analyzer-valist.Uninitialized)
+}
+
 }  // namespace
+
+void InstallLibbpfPrint() { libbpf_set_print(LibbpfPrint); }
+
+uint64_t SumPerCpuCounter(int map_fd, uint32_t idx) {
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return 0;
+  std::vector<uint64_t> values(static_cast<size_t>(ncpu));
+  if (bpf_map_lookup_elem(map_fd, &idx, values.data()) != 0) return 0;
+  uint64_t sum = 0;
+  for (uint64_t v : values) sum += v;
+  return sum;
+}
+
+std::string FormatKernelAddr(uint16_t family, const uint8_t* addr) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (family == AF_INET) {
+    inet_ntop(AF_INET, addr, buf, sizeof buf);
+  } else {
+    static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(addr, kMapped, sizeof kMapped) == 0) {
+      inet_ntop(AF_INET, addr + 12, buf, sizeof buf);
+    } else {
+      inet_ntop(AF_INET6, addr, buf, sizeof buf);
+    }
+  }
+  return buf;
+}
 
 Result<bool> CheckBpfPrerequisites() {
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};

@@ -66,6 +66,8 @@ void DnsDecoder::OnPacket(const DnsPacket& p, int64_t clock_offset_ns) {
       c.ip = p.src_ip_string();
       c.server_ip = p.dst_ip_string();
       c.comm = p.comm;
+      c.pid = p.pid;
+      c.cgroup_id = p.cgroup_id;
       if (container_of_) c.container_id = container_of_(p.cgroup_id, p.pid);
     }
     return;
@@ -100,6 +102,14 @@ void DnsDecoder::Report(const DnsTransaction& t, int64_t time_ns) {
   o.server_ip = std::move(it->second.server_ip);
   o.comm = std::move(it->second.comm);
   o.container_id = std::move(it->second.container_id);
+  o.pid = it->second.pid;
+  o.cgroup_id = it->second.cgroup_id;
+  o.client_port = t.key.client_port;
+  o.id = t.key.id;
+  o.name = t.name;
+  o.qtype = t.qtype;
+  o.type = DnsQtypeName(t.qtype);
+  o.query_time_ns = t.query_ts_ns;
   clients_.erase(it);
   sink_(o);
 }

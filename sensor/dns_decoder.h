@@ -44,6 +44,8 @@ class DnsDecoder : public StatsSource {
     std::string comm;
     std::string container_id;
     std::string server_ip;
+    uint32_t pid = 0;
+    uint64_t cgroup_id = 0;
   };
   void Report(const DnsTransaction& t, int64_t time_ns);
 

@@ -24,12 +24,6 @@ namespace edgewatch::sensor {
 
 namespace {
 
-// libbpf's own messages: warnings and errors to stderr, debug only with EDGEWATCH_BPF_DEBUG.
-int LibbpfPrint(libbpf_print_level level, const char* fmt, va_list args) {
-  if (level == LIBBPF_DEBUG && getenv("EDGEWATCH_BPF_DEBUG") == nullptr) return 0;
-  return vfprintf(stderr, fmt, args);  // NOLINT(clang-analyzer-valist.Uninitialized)
-}
-
 bool IsCgroup2(const std::string& path) {
   struct statfs fs {};
   return ::statfs(path.c_str(), &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
@@ -99,7 +93,7 @@ Result<std::unique_ptr<DnsSource>> DnsSource::Create(const DnsSourceOptions& opt
   if (auto ok = CheckBpfPrerequisites(); !ok) return Err(ok.error());
   auto root = FindCgroup2Root(options.cgroup_root);
   if (!root) return Err(root.error());
-  libbpf_set_print(LibbpfPrint);
+  InstallLibbpfPrint();
 
   std::unique_ptr<DnsSource> src(new DnsSource());
   src->callback_ = std::move(callback);
@@ -179,15 +173,7 @@ int DnsSource::Poll(int timeout_ms) {
 }
 
 uint64_t DnsSource::ReadCounter(uint32_t idx) const {
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) return 0;
-  std::vector<uint64_t> values(static_cast<size_t>(ncpu));
-  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.ew_dns_counters), &idx, values.data()) != 0) {
-    return 0;
-  }
-  uint64_t sum = 0;
-  for (uint64_t v : values) sum += v;
-  return sum;
+  return SumPerCpuCounter(bpf_map__fd(skel_->maps.ew_dns_counters), idx);
 }
 
 uint64_t DnsSource::LostEvents() const { return ReadCounter(EW_DNS_CNT_RINGBUF_FULL); }

@@ -26,12 +26,24 @@ Sensor::Sensor(SensorConfig cfg, RecordSink& sink)
       sink_(sink),
       decoder_(EphemeralPortRange::FromProc(), MonotonicToUnixOffsetNs()),
       aggregator_(AggregatorConfig{cfg_.node, cfg_.window_ns, cfg_.max_edges,
-                                   cfg_.max_evidence_per_edge, static_cast<uint64_t>(NowUnixNs())}),
+                                   cfg_.max_evidence_per_edge, static_cast<uint64_t>(NowUnixNs()),
+                                   static_cast<uint64_t>(cfg_.http_slow_ns / 1000)}),
       conntrack_(cfg_.node, cfg_.conntrack),
       dns_decoder_(
           DnsTransactionTableConfig{.timeout_ns = cfg_.dns_timeout_ns},
-          [this](const DnsOutcome& o) { aggregator_.AddDns(o); },
+          [this](const DnsOutcome& o) {
+            PublishEvidence(aggregator_.AddDns(o, &scratch_evidence_));
+          },
           [this](uint64_t cgroup_id, uint32_t pid) { return containers_.Resolve(cgroup_id, pid); }),
+      http_decoder_(
+          HttpDecoderConfig{},
+          [this](const HttpOutcome& o) {
+            PublishEvidence(aggregator_.AddHttp(o, &scratch_evidence_));
+          },
+          [this](uint64_t cgroup_id, uint32_t pid) { return containers_.Resolve(cgroup_id, pid); },
+          [this](uint64_t conn_id) {
+            if (http_source_) http_source_->Ignore(conn_id);
+          }),
       clock_offset_ns_(MonotonicToUnixOffsetNs()) {}
 
 Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sink) {
@@ -59,14 +71,43 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
       std::fprintf(stderr, "edgewatch sensor: DNS capture off: %s\n", dns.error().c_str());
     }
   }
+  if (s->cfg_.http) {
+    HttpSourceOptions http_opts;
+    http_opts.self_pid = opts.self_pid;
+    auto http = HttpSource::Create(http_opts, [raw](const HttpChunk& c) {
+      raw->http_decoder_.OnChunk(c, raw->clock_offset_ns_);
+    });
+    if (http) {
+      s->http_source_ = std::move(*http);
+    } else {
+      std::fprintf(stderr, "edgewatch sensor: HTTP capture off: %s\n", http.error().c_str());
+    }
+  }
   return s;
+}
+
+void Sensor::PublishEvidence(bool emitted) {
+  if (emitted) sink_.Publish(std::move(scratch_evidence_));
+}
+
+void Sensor::DrainSources() {
+  while (source_->Poll(0) > 0) {
+  }
+  if (dns_source_) {
+    while (dns_source_->Poll(0) > 0) {
+    }
+  }
+  if (http_source_) {
+    while (http_source_->Poll(0) > 0) {
+    }
+  }
 }
 
 void Sensor::OnRawEvent(const void* data, size_t size) {
   std::optional<TcpEvent> e = decoder_.Decode(data, size);
   if (!e) return;
   e->container_id = containers_.Resolve(e->cgroup_id, e->pid);
-  if (aggregator_.Add(*e, &scratch_evidence_)) sink_.Publish(std::move(scratch_evidence_));
+  PublishEvidence(aggregator_.Add(*e, &scratch_evidence_));
 }
 
 void Sensor::CloseWindow(int64_t end_ns) {
@@ -124,6 +165,7 @@ void Sensor::Run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) {
     source_->Poll(50);
     if (dns_source_) dns_source_->Poll(0);
+    if (http_source_) http_source_->Poll(0);
     int64_t now = NowUnixNs();
     dns_decoder_.Expire(now);
     bool closed = false;
@@ -141,19 +183,15 @@ void Sensor::Run(const std::atomic<bool>& stop) {
       CloseWindow(aggregator_.window_start_ns() + cfg_.window_ns);
       closed = true;
     }
-    if (closed) {  // follow NTP steps
+    if (closed) {  // follow NTP steps; forget idle HTTP connections
+      http_decoder_.Expire(now);
       clock_offset_ns_ = MonotonicToUnixOffsetNs();
       decoder_.set_clock_offset(clock_offset_ns_);
     }
   }
   // Drain what the kernel has already written, then publish what is held: the open window
   // (cut short at `now`) and, if events are already past its end, the next one.
-  while (source_->Poll(0) > 0) {
-  }
-  if (dns_source_) {
-    while (dns_source_->Poll(0) > 0) {
-    }
-  }
+  DrainSources();
   int64_t now = NowUnixNs();
   int64_t end = aggregator_.window_start_ns() + cfg_.window_ns;
   CloseWindow(std::min(end, std::max(now, aggregator_.window_start_ns() + 1)));
@@ -168,6 +206,8 @@ void Sensor::CollectStats(std::vector<StatSample>& out) const {
   conntrack_.CollectStats(out);
   dns_decoder_.CollectStats(out);
   if (dns_source_) dns_source_->CollectStats(out);
+  http_decoder_.CollectStats(out);
+  if (http_source_) http_source_->CollectStats(out);
 }
 
 }  // namespace edgewatch::sensor

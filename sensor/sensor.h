@@ -16,6 +16,8 @@
 #include "sensor/dns_decoder.h"
 #include "sensor/dns_source.h"
 #include "sensor/edge_aggregator.h"
+#include "sensor/http_decoder.h"
+#include "sensor/http_source.h"
 #include "sensor/record_sink.h"
 #include "sensor/tcp_event_decoder.h"
 #include "sensor/tcp_lifecycle_source.h"
@@ -38,6 +40,9 @@ struct SensorConfig {
   int64_t snat_lookback_ns = 130'000'000'000;
   bool dns = true;                         // capture DNS (cgroup_skb on the cgroup v2 root)
   int64_t dns_timeout_ns = 2'000'000'000;  // a query unanswered this long is a timeout
+  bool http = true;  // HTTP/1.x RED from socket syscalls (syscall tracepoints)
+  // Successful HTTP exchanges at least this slow are kept as evidence (errors always are).
+  int64_t http_slow_ns = 1'000'000'000;
 };
 
 class Sensor : public StatsSource {
@@ -54,6 +59,10 @@ class Sensor : public StatsSource {
  private:
   Sensor(SensorConfig cfg, RecordSink& sink);
   void OnRawEvent(const void* data, size_t size);
+  // Publishes scratch_evidence_ when `emitted`.
+  void PublishEvidence(bool emitted);
+  // Drains every source once without waiting.
+  void DrainSources();
   void CloseWindow(int64_t end_ns);
   // Polls conntrack for [start, end), marks the SNAT-suspect client edges of `edges` and
   // publishes the conntrack windows.
@@ -68,7 +77,9 @@ class Sensor : public StatsSource {
   ConntrackPoller conntrack_;
   DnsDecoder dns_decoder_;
   std::unique_ptr<DnsSource> dns_source_;  // null when DNS capture is off or unavailable
-  int64_t clock_offset_ns_ = 0;            // CLOCK_MONOTONIC → unix
+  HttpDecoder http_decoder_;
+  std::unique_ptr<HttpSource> http_source_;  // null when HTTP capture is off or unavailable
+  int64_t clock_offset_ns_ = 0;              // CLOCK_MONOTONIC → unix
   struct LastConflict {
     std::string id;  // ConntrackWindow id
     std::string netns;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "sensor/bpf_support.h"
 #include "sensor/tcp_lifecycle_abi.h"
 
 namespace edgewatch::sensor {
@@ -61,26 +62,6 @@ int64_t MonotonicToUnixOffsetNs() {
 TcpEventDecoder::TcpEventDecoder(EphemeralPortRange ports, int64_t mono_to_unix_ns)
     : ports_(ports), offset_ns_(mono_to_unix_ns) {}
 
-namespace {
-
-std::string FormatAddr(uint16_t family, const uint8_t* addr) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (family == AF_INET) {
-    inet_ntop(AF_INET, addr, buf, sizeof buf);
-  } else {
-    // IPv4-mapped IPv6 (dual-stack sockets) is reported as plain IPv4.
-    static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(addr, kMapped, sizeof kMapped) == 0) {
-      inet_ntop(AF_INET, addr + 12, buf, sizeof buf);
-    } else {
-      inet_ntop(AF_INET6, addr, buf, sizeof buf);
-    }
-  }
-  return buf;
-}
-
-}  // namespace
-
 std::optional<TcpEvent> TcpEventDecoder::Decode(const void* data, size_t size) {
   if (size < sizeof(ew_tcp_event)) {
     malformed_.Add();
@@ -97,8 +78,8 @@ std::optional<TcpEvent> TcpEventDecoder::Decode(const void* data, size_t size) {
   e.kind = static_cast<TcpEventKind>(raw.kind - EW_TCP_CONNECTED);
   e.time_ns = static_cast<int64_t>(raw.ts_ns) + offset_ns_;
   e.start_ns = raw.start_ns ? static_cast<int64_t>(raw.start_ns) + offset_ns_ : 0;
-  e.local_ip = FormatAddr(raw.family, raw.saddr);
-  e.remote_ip = FormatAddr(raw.family, raw.daddr);
+  e.local_ip = FormatKernelAddr(raw.family, raw.saddr);
+  e.remote_ip = FormatKernelAddr(raw.family, raw.daddr);
   e.local_port = raw.sport;
   e.remote_port = raw.dport;
   e.pid = raw.pid;

@@ -18,12 +18,6 @@ namespace edgewatch::sensor {
 
 namespace {
 
-// libbpf's own messages: warnings and errors to stderr, debug only with EDGEWATCH_BPF_DEBUG.
-int LibbpfPrint(libbpf_print_level level, const char* fmt, va_list args) {
-  if (level == LIBBPF_DEBUG && getenv("EDGEWATCH_BPF_DEBUG") == nullptr) return 0;
-  return vfprintf(stderr, fmt, args);
-}
-
 bool IsTpBtfProgram(const bpf_program* p) {
   return std::strstr(bpf_program__name(p), "_btf") != nullptr;
 }
@@ -33,7 +27,7 @@ bool IsTpBtfProgram(const bpf_program* p) {
 Result<std::unique_ptr<TcpLifecycleSource>> TcpLifecycleSource::Open(
     const TcpLifecycleOptions& opts, Handler handler) {
   if (auto ok = CheckBpfPrerequisites(); !ok) return Err(ok.error());
-  libbpf_set_print(LibbpfPrint);
+  InstallLibbpfPrint();
 
   std::unique_ptr<TcpLifecycleSource> src(new TcpLifecycleSource());
   src->handler_ = std::move(handler);
@@ -94,15 +88,7 @@ int TcpLifecycleSource::Poll(int timeout_ms) {
 }
 
 uint64_t TcpLifecycleSource::ReadCounter(uint32_t idx) const {
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) return 0;
-  std::vector<uint64_t> values(static_cast<size_t>(ncpu));
-  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.ew_counters), &idx, values.data()) != 0) {
-    return 0;
-  }
-  uint64_t sum = 0;
-  for (uint64_t v : values) sum += v;
-  return sum;
+  return SumPerCpuCounter(bpf_map__fd(skel_->maps.ew_counters), idx);
 }
 
 uint64_t TcpLifecycleSource::LostEvents() const { return ReadCounter(EW_CNT_RINGBUF_FULL); }

@@ -85,4 +85,58 @@ struct trace_event_raw_tcp_retransmit_synack___ew {
 	const void *req;
 } __attribute__((preserve_access_index));
 
+/* --- syscalls:sys_enter_* / sys_exit_* -------------------------------------------------------
+ * The per-syscall tracepoint records have been the same since syscall tracepoints appeared
+ * (2.6.31): the 8-byte common header, __syscall_nr padded to 8 bytes, then every argument (or
+ * the return value) as an 8-byte slot. The format files under events/syscalls/ show it; there
+ * is no BTF type for these records, so the layout is spelled out here once.
+ */
+struct ew_sys_enter {
+	__u64 common;
+	__s64 nr;
+	__u64 args[6];
+};
+
+struct ew_sys_exit {
+	__u64 common;
+	__s64 nr;
+	__s64 ret;
+};
+
+/* --- struct sock::sk_protocol ----------------------------------------------------------------
+ * Linux 5.6 (the MPTCP series, "sock: Make sk_protocol a 16-bit value") turned sk_protocol
+ * from an 8-bit bitfield into a u16; the probed bitfield read handles both.
+ */
+static __always_inline __u16 ew_sk_protocol(const struct sock *sk)
+{
+	return (__u16)BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+}
+
+/* --- fd -> struct sock ------------------------------------------------------------------------
+ * current->files->fdt->fd[fd]->private_data->sk, when the file is a socket (S_IFSOCK inode).
+ * struct file and struct files_struct are reordered from release to release; CO-RE relocates
+ * every field read below, so no flavor is needed.
+ */
+#define EW_S_IFMT 00170000
+#define EW_S_IFSOCK 0140000
+
+static __always_inline const struct sock *ew_fd_sock(__u64 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & EW_S_IFMT) != EW_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return NULL;
+	return BPF_CORE_READ(sock, sk);
+}
+
 #endif /* EDGEWATCH_COMPAT_BPF_H */

@@ -274,7 +274,9 @@ TEST(ParseRuleFileErrors, Signal) {
       "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
       "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
       "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect, dns_queries, "
-      "dns_nxdomain, dns_servfail, dns_refused, dns_timeouts, dns_errors, dns_latency_p99_us");
+      "dns_nxdomain, dns_servfail, dns_refused, dns_timeouts, dns_errors, dns_latency_p99_us, "
+      "http_requests, http_4xx, http_5xx, http_no_response, http_errors, http_error_ratio, "
+      "http_latency_p50_us, http_latency_p90_us, http_latency_p99_us");
 }
 
 TEST(ParseRuleFileErrors, Threshold) {
@@ -374,7 +376,9 @@ TEST(ParseRuleFileErrors, AllErrorsInLineOrderAndBounded) {
       "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
       "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
       "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect, dns_queries, "
-      "dns_nxdomain, dns_servfail, dns_refused, dns_timeouts, dns_errors, dns_latency_p99_us\n"
+      "dns_nxdomain, dns_servfail, dns_refused, dns_timeouts, dns_errors, dns_latency_p99_us, "
+      "http_requests, http_4xx, http_5xx, http_no_response, http_errors, http_error_ratio, "
+      "http_latency_p50_us, http_latency_p90_us, http_latency_p99_us\n"
       "payments.yaml:4: rules[1].comparison: \"=<\" is not one of > >= < <= == !=");
   // 30 bad rules: 20 shown, the rest counted.
   std::string yaml = "business_system: p\nrules:\n";

@@ -103,13 +103,14 @@ Alert SampleAlert() {
 auto Tie(const EdgeWindow& w) {
   return std::tie(w.node, w.seq, w.window_start_ns, w.window_end_ns, w.edge, w.counts,
                   w.connect_latency.count, w.connect_latency.sum_us, w.connect_latency.max_us,
-                  w.evidence_ids, w.evidence_dropped, w.snat_suspect, w.dns);
+                  w.evidence_ids, w.evidence_dropped, w.snat_suspect, w.dns, w.http);
 }
 
 auto Tie(const EvidenceEvent& e) {
   return std::tie(e.id, e.node, e.kind, e.cause, e.time_ns, e.edge, e.edge_key, e.protocol,
                   e.src_ip, e.src_port, e.dst_ip, e.dst_port, e.pid, e.comm, e.container_id,
-                  e.cgroup_id, e.netns, e.sk_err, e.old_state, e.syn_retransmits, e.duration_us);
+                  e.cgroup_id, e.netns, e.sk_err, e.old_state, e.syn_retransmits, e.duration_us,
+                  e.http, e.dns);
 }
 
 bool Same(const EvidenceEvent& a, const EvidenceEvent& b) { return Tie(a) == Tie(b); }
@@ -307,12 +308,12 @@ TEST(CodecShape, EdgeWindowGolden) {
       R"("unreachable":0,"other_failures":0,"accept_failures":0,"syn_retransmits":0,)"
       R"("synack_retransmits":0,"data_retransmits":0,"resets_sent":0,"resets_received":0},)"
       R"("connect_latency_us":{"count":1,"sum":250,"max":250},)"
-      R"("evidence_ids":["n1/1/2"],"evidence_dropped":0,"snat_suspect":null,"dns":null})");
+      R"("evidence_ids":["n1/1/2"],"evidence_dropped":0,"snat_suspect":null,"dns":null,"http":null})");
 }
 
 TEST(CodecShape, EvidenceFields) {
   const json j = json::parse(Encode(SampleEvidence(17)));
-  EXPECT_EQ(j["schema"], "edgewatch.evidence.v1");
+  EXPECT_EQ(j["schema"], "edgewatch.evidence.v2");
   EXPECT_EQ(j["kind"], "connect_failed");
   EXPECT_EQ(j["time"], "2026-11-22T10:15:00.123456789Z");
   EXPECT_EQ(j["tuple"], json::parse(R"({"protocol":"tcp","src_ip":"fd00:10:244:1::1f",
@@ -332,7 +333,7 @@ TEST(CodecShape, AlertFields) {
   EXPECT_EQ(firing["window_end"], "2026-11-22T10:15:10.000000000Z");
   EXPECT_EQ(firing["labels"]["team"], "支付");
   ASSERT_EQ(firing["evidence"].size(), 2u);
-  EXPECT_EQ(firing["evidence"][1]["schema"], "edgewatch.evidence.v1");
+  EXPECT_EQ(firing["evidence"][1]["schema"], "edgewatch.evidence.v2");
   EXPECT_EQ(firing["evidence"][1]["kind"], "reset");
 
   Alert resolved = SampleAlert();
@@ -440,6 +441,92 @@ TEST(CodecRoundTrip, DnsCountsAndHistogram) {
   bad.replace(bad.find("\"buckets\":["), 11, "\"buckets\":[7,");
   EXPECT_NE(dec.DecodeEdgeWindowInto(bad, out).find("more than 15 bucket counts"),
             std::string::npos);
+}
+
+TEST(CodecRoundTrip, HttpCountsAndHistogram) {
+  EdgeWindow in = SampleWindow();
+  HttpCounts& h = in.http.emplace();
+  h.requests = 12;
+  h.at(HttpStatusClass::k2xx) = 7;
+  h.at(HttpStatusClass::k4xx) = 2;
+  h.at(HttpStatusClass::k5xx) = 2;
+  h.no_response = 1;
+  for (uint64_t us : {120u, 800u, 300'000u}) h.latency.Add(us);
+  const std::string wire = Encode(in);
+  EXPECT_NE(wire.find(R"("http":{"requests":12,"status":{"1xx":0,"2xx":7,"3xx":0,"4xx":2,)"
+                      R"("5xx":2,"other":0},"no_response":1,"latency_us":{"buckets":[1,0,1,)"),
+            std::string::npos)
+      << wire;
+  Decoder dec;
+  EdgeWindow out;
+  ASSERT_EQ(dec.DecodeEdgeWindowInto(wire, out), "");
+  EXPECT_TRUE(Tie(out) == Tie(in));
+  // Reused for a window without HTTP: reset; and records of older sensors have no "http".
+  ASSERT_EQ(dec.DecodeEdgeWindowInto(Encode(SampleWindow()), out), "");
+  EXPECT_FALSE(out.http.has_value());
+  json old = json::parse(Encode(SampleWindow()));
+  old.erase("http");
+  ASSERT_EQ(dec.DecodeEdgeWindowInto(old.dump(), out), "");
+  EXPECT_FALSE(out.http.has_value());
+  // An unknown status class is an error naming the field.
+  json bad = json::parse(wire);
+  bad["http"]["status"].erase("5xx");
+  EXPECT_EQ(dec.DecodeEdgeWindowInto(bad.dump(), out),
+            R"(edge_window: field "http.status.5xx": missing)");
+}
+
+TEST(CodecRoundTrip, HttpAndDnsEvidence) {
+  EvidenceEvent http = SampleEvidence(3);
+  http.kind = EvidenceKind::kHttpRequest;
+  http.cause = "5xx";
+  http.http = HttpEvidence{"POST",
+                           "/api/pay/{id}",
+                           503,
+                           41'000,
+                           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                           "4bf92f3577b34da6a3ce929d0e0e4736",
+                           "req-7"};
+  EvidenceEvent dns = SampleEvidence(4);
+  dns.kind = EvidenceKind::kDnsQuery;
+  dns.cause = "nxdomain";
+  dns.protocol = "udp";
+  dns.dns = DnsEvidence{"payments.internal.", 28, "AAAA", "nxdomain", 4711};
+  Decoder d;
+  for (const EvidenceEvent& in : {http, dns}) {
+    const std::string wire = Encode(in);
+    Result<EvidenceEvent> out = d.DecodeEvidence(wire);
+    ASSERT_TRUE(out.ok()) << out.error();
+    EXPECT_TRUE(Same(*out, in)) << wire;
+    // Through Decode too (dispatch on the schema).
+    Result<Record> r = d.Decode(wire);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_TRUE(Same(std::get<EvidenceEvent>(*r), in));
+  }
+  const json j = json::parse(Encode(http));
+  EXPECT_EQ(j["kind"], "http_request");
+  EXPECT_EQ(j["http"]["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_TRUE(j["dns"].is_null());
+}
+
+TEST(CodecRoundTrip, EvidenceV1StillDecodes) {
+  // What sensors before evidence.v2 wrote: no "http"/"dns", the v1 schema name.
+  json v1 = json::parse(Encode(SampleEvidence(5)));
+  v1["schema"] = "edgewatch.evidence.v1";
+  v1.erase("http");
+  v1.erase("dns");
+  Decoder d;
+  Result<EvidenceEvent> out = d.DecodeEvidence(v1.dump());
+  ASSERT_TRUE(out.ok()) << out.error();
+  EXPECT_TRUE(Same(*out, SampleEvidence(5)));
+  Result<Record> r = d.Decode(v1.dump());
+  ASSERT_TRUE(r.ok()) << r.error();
+  // A v1 record may not carry v2's objects.
+  v1["http"] = json::parse(R"({"method":"GET","path":"/","status":500,"latency_us":1,
+      "traceparent":"","trace_id":"","x_request_id":""})");
+  out = d.DecodeEvidence(v1.dump());
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error(),
+            R"(evidence: "http" and "dns" are v2 fields; this record says edgewatch.evidence.v1)");
 }
 
 TEST(LatencyHistogram, QuantilesInterpolateInsideBuckets) {

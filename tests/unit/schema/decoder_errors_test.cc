@@ -153,7 +153,14 @@ TEST(DecoderErrors, EvidenceAndAlertPaths) {
   re = d.DecodeEvidence(e.dump());
   ASSERT_FALSE(re.ok());
   EXPECT_EQ(re.error(), R"(evidence: field "kind": expected "connect_failed", "accept_failed")"
-                        R"( or "reset", got "timeout")");
+                        R"(, "reset", "http_request" or "dns_query", got "timeout")");
+  // v1 records know only the kernel kinds.
+  e["schema"] = "edgewatch.evidence.v1";
+  e["kind"] = "http_request";
+  re = d.DecodeEvidence(e.dump());
+  ASSERT_FALSE(re.ok());
+  EXPECT_EQ(re.error(), R"(evidence: field "kind": expected "connect_failed", "accept_failed")"
+                        R"( or "reset" in edgewatch.evidence.v1, got "http_request")");
 
   e = json::parse(Encode(Evidence()));
   e["sk_err"] = 4294967296;
@@ -242,7 +249,7 @@ TEST(DecoderErrors, UnknownOrWrongSchema) {
   // A typed decoder checks the schema too.
   EXPECT_EQ(DecodeWindowError(Encode(Evidence())),
             R"(edge_window: field "schema": expected "edgewatch.edge_window.v1", )"
-            R"(got "edgewatch.evidence.v1")");
+            R"(got "edgewatch.evidence.v2")");
 
   // Decode reports errors of the record it dispatched to.
   json j = WindowJson();
