@@ -16,6 +16,7 @@
 #include "sensor/dns_decoder.h"
 #include "sensor/dns_source.h"
 #include "sensor/edge_aggregator.h"
+#include "sensor/identity_map.h"
 #include "sensor/record_sink.h"
 #include "sensor/tcp_event_decoder.h"
 #include "sensor/tcp_lifecycle_source.h"
@@ -38,6 +39,9 @@ struct SensorConfig {
   int64_t snat_lookback_ns = 130'000'000'000;
   bool dns = true;                         // capture DNS (cgroup_skb on the cgroup v2 root)
   int64_t dns_timeout_ns = 2'000'000'000;  // a query unanswered this long is a timeout
+  // The identity file, loaded (and so validated) at start; null: peers stay unmapped. The
+  // sensor checks it for changes once per window.
+  std::shared_ptr<IdentityMapReloader> identity;
 };
 
 class Sensor : public StatsSource {
@@ -55,6 +59,8 @@ class Sensor : public StatsSource {
   Sensor(SensorConfig cfg, RecordSink& sink);
   void OnRawEvent(const void* data, size_t size);
   void CloseWindow(int64_t end_ns);
+  // Once per window: follows the identity file and takes the map in use for the next window.
+  void ReloadIdentity();
   // Polls conntrack for [start, end), marks the SNAT-suspect client edges of `edges` and
   // publishes the conntrack windows.
   void PublishConntrack(int64_t start_ns, int64_t end_ns, std::vector<schema::EdgeWindow>& edges);
@@ -82,6 +88,8 @@ class Sensor : public StatsSource {
   };
   std::unordered_map<std::string, SnatSuspect> snat_suspects_;  // by edge key, bounded
   schema::EvidenceEvent scratch_evidence_;
+  std::shared_ptr<const IdentityMap> identity_map_;  // null without an identity file
+  UnknownPeers unknown_peers_;                       // of the last closed window
 };
 
 // The host name, or "unknown".
