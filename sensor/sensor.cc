@@ -64,23 +64,20 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
   return s;
 }
 
+void Sensor::PublishEvidence(bool emitted) {
+  if (!emitted) return;
+  // Evidence is published before its window closes, so its edge is named here, per event:
+  // evidence is bounded per edge and window, and a lookup does not allocate. Unknown peers
+  // are counted once per window at close, not again here.
+  if (identity_map_) MapEdgeIdentity(*identity_map_, scratch_evidence_.edge, nullptr);
+  sink_.Publish(std::move(scratch_evidence_));
+}
+
 void Sensor::OnRawEvent(const void* data, size_t size) {
   std::optional<TcpEvent> e = decoder_.Decode(data, size);
   if (!e) return;
   e->container_id = containers_.Resolve(e->cgroup_id, e->pid);
-  if (aggregator_.Add(*e, &scratch_evidence_)) {
-    // Evidence is published before its window closes, so its edge is named here, per event:
-    // evidence is bounded per edge and window, and a lookup does not allocate. Unknown peers
-    // are counted once per window at close, not again here.
-    if (identity_map_) MapEdgeIdentity(*identity_map_, scratch_evidence_.edge, nullptr);
-    sink_.Publish(std::move(scratch_evidence_));
-  }
-}
-
-void Sensor::ReloadIdentity() {
-  if (!cfg_.identity) return;
-  cfg_.identity->CheckReload();  // a bad file keeps the map in use (counted, said once)
-  identity_map_ = cfg_.identity->Current();
+  PublishEvidence(aggregator_.Add(*e, &scratch_evidence_));
 }
 
 void Sensor::CloseWindow(int64_t end_ns) {
@@ -139,6 +136,12 @@ void Sensor::PublishConntrack(int64_t start_ns, int64_t end_ns,
   for (schema::ConntrackWindow& c : windows) sink_.Publish(std::move(c));
 }
 
+void Sensor::ReloadIdentity() {
+  if (!cfg_.identity) return;
+  cfg_.identity->CheckReload();  // a bad file keeps the map in use (counted, said once)
+  identity_map_ = cfg_.identity->Current();
+}
+
 void Sensor::Run(const std::atomic<bool>& stop) {
   aggregator_.set_window_start(AlignDown(NowUnixNs(), cfg_.window_ns));
   while (!stop.load(std::memory_order_relaxed)) {
@@ -186,13 +189,13 @@ void Sensor::CollectStats(std::vector<StatSample>& out) const {
   decoder_.CollectStats(out);
   containers_.CollectStats(out);
   aggregator_.CollectStats(out);
-  conntrack_.CollectStats(out);
-  dns_decoder_.CollectStats(out);
-  if (dns_source_) dns_source_->CollectStats(out);
   if (cfg_.identity) {
     cfg_.identity->CollectStats(out);
     unknown_peers_.CollectStats(out);
   }
+  conntrack_.CollectStats(out);
+  dns_decoder_.CollectStats(out);
+  if (dns_source_) dns_source_->CollectStats(out);
 }
 
 }  // namespace edgewatch::sensor

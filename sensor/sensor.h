@@ -31,6 +31,9 @@ struct SensorConfig {
   size_t max_evidence_per_edge = 16;
   AttachMode attach_mode = AttachMode::kAuto;
   bool ignore_self = true;  // drop this process's own connections (webhooks, Kafka)
+  // The identity file, loaded (and so validated) at start; null: peers stay unmapped. The
+  // sensor checks it for changes once per window.
+  std::shared_ptr<IdentityMapReloader> identity;
   // Network namespaces whose conntrack statistics are watched for SNAT conflicts; the
   // sensor's own ("host") by default.
   std::vector<ConntrackNamespace> conntrack = {{"host", ""}};
@@ -39,9 +42,6 @@ struct SensorConfig {
   int64_t snat_lookback_ns = 130'000'000'000;
   bool dns = true;                         // capture DNS (cgroup_skb on the cgroup v2 root)
   int64_t dns_timeout_ns = 2'000'000'000;  // a query unanswered this long is a timeout
-  // The identity file, loaded (and so validated) at start; null: peers stay unmapped. The
-  // sensor checks it for changes once per window.
-  std::shared_ptr<IdentityMapReloader> identity;
 };
 
 class Sensor : public StatsSource {
@@ -58,6 +58,8 @@ class Sensor : public StatsSource {
  private:
   Sensor(SensorConfig cfg, RecordSink& sink);
   void OnRawEvent(const void* data, size_t size);
+  // Publishes scratch_evidence_ when `emitted`, its edge named from the identity map.
+  void PublishEvidence(bool emitted);
   void CloseWindow(int64_t end_ns);
   // Once per window: follows the identity file and takes the map in use for the next window.
   void ReloadIdentity();
