@@ -28,6 +28,10 @@ void SensorFlags::Register(Flags& f) {
          "NAME=PATH");
   f.Bool("no-host-conntrack", &no_host_conntrack,
          "do not watch the sensor's own namespace (\"host\") for SNAT conflicts");
+  f.String("identity", &identity,
+           "identity/CMDB mapping file naming peers' services, business systems and tags "
+           "(docs/identity.md); reloaded when it changes",
+           "FILE");
 }
 
 Result<sensor::SensorConfig> SensorFlags::ToConfig() const {
@@ -69,6 +73,11 @@ Result<sensor::SensorConfig> SensorFlags::ToConfig() const {
                  "/proc/PID/ns/net)");
     }
     cfg.conntrack.push_back(*ns);
+  }
+  if (!identity.empty()) {
+    auto reloader = sensor::IdentityMapReloader::Create(identity);
+    if (!reloader) return Err("flag --identity: " + reloader.error());
+    cfg.identity = std::move(*reloader);
   }
   return cfg;
 }

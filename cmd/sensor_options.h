@@ -17,9 +17,11 @@ struct SensorFlags {
   std::string max_evidence = "16";
   std::vector<std::string> conntrack_netns;  // NAME=PATH, repeatable
   bool no_host_conntrack = false;
+  std::string identity;  // identity/CMDB mapping file (docs/identity.md); "" = none
 
   void Register(Flags& f);
-  // Validated SensorConfig, or an error naming the flag.
+  // Validated SensorConfig, or an error naming the flag (and, for --identity, every problem of
+  // the file as <file>:<line>: ...). Loads the identity file.
   Result<sensor::SensorConfig> ToConfig() const;
 };
 

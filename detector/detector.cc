@@ -14,6 +14,11 @@ namespace {
 
 size_t SeverityIndex(rules::Severity s) { return static_cast<size_t>(s); }
 
+// The identity-file part of a peer, which is not in the edge key (docs/identity.md).
+bool SameIdentity(const schema::Peer& a, const schema::Peer& b) {
+  return a.service == b.service && a.business_system == b.business_system && a.tags == b.tags;
+}
+
 }  // namespace
 
 // What a firing (rule, edge) remembers until it resolves. Only firing slots carry one, so the
@@ -42,6 +47,7 @@ struct Detector::EdgeState {
   int64_t last_end_ns = 0;         // end of the last window applied, real or idle
   int64_t last_window_end_ns = 0;  // end of the last real window
   bool adopted = false;            // holds adopted alerts and has seen no window since
+  bool stale_slots = false;        // holds active slots of rules that no longer select it
   std::vector<RuleSlot> slots;     // one per rule whose selector matches the edge
 };
 
@@ -164,6 +170,15 @@ void Detector::OnWindow(const schema::EdgeWindow& w) noexcept {
   if (edge == nullptr) {
     return;
   }
+  if (!SameIdentity(edge->edge.client, w.edge.client) ||
+      !SameIdentity(edge->edge.server, w.edge.server)) {
+    if (!Reidentify(*edge, w.edge)) {
+      edges_.erase(key_scratch_);
+      edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
+      windows_unmatched_.Add();
+      return;
+    }
+  }
   if (edge->adopted) {
     // First window after an adoption: nothing is known about the gap before it.
     edge->adopted = false;
@@ -188,6 +203,39 @@ void Detector::OnWindow(const schema::EdgeWindow& w) noexcept {
   }
   edge->last_end_ns = w.window_end_ns;
   edge->last_window_end_ns = w.window_end_ns;
+  if (edge->stale_slots) DropStaleSlots(*edge);
+}
+
+bool Detector::Reidentify(EdgeState& edge, const schema::Edge& e) {
+  for (auto [have, now] :
+       {std::pair{&edge.edge.client, &e.client}, {&edge.edge.server, &e.server}}) {
+    have->service = now->service;
+    have->business_system = now->business_system;
+    have->tags = now->tags;
+  }
+  identity_changes_.Add();
+  for (const CompiledRule& r : compiled_) {
+    const bool held = std::any_of(edge.slots.begin(), edge.slots.end(),
+                                  [&](const RuleSlot& s) { return s.rule == &r; });
+    if (!held && r.rule->match.Matches(edge.edge)) {
+      edge.slots.emplace_back(r, r.rule->for_ns, r.rule->keep_firing_for_ns);
+    }
+  }
+  edge.stale_slots = true;
+  DropStaleSlots(edge);
+  return !edge.slots.empty();
+}
+
+void Detector::DropStaleSlots(EdgeState& edge) {
+  // A pending or firing (rule, edge) goes on until it is inactive, so that an alert raised
+  // under the old mapping still resolves.
+  std::erase_if(edge.slots, [&](const RuleSlot& s) {
+    return s.life.state() == AlertLifecycle::State::kInactive &&
+           !s.rule->rule->match.Matches(edge.edge);
+  });
+  edge.stale_slots = std::any_of(edge.slots.begin(), edge.slots.end(), [&](const RuleSlot& s) {
+    return !s.rule->rule->match.Matches(edge.edge);
+  });
 }
 
 void Detector::ApplyIdle(EdgeState& edge, uint64_t n) {
@@ -421,6 +469,9 @@ void Detector::CollectStats(std::vector<StatSample>& out) const {
     edges_handed_over_);
   c("alerts_adopted_total", "Firing alerts continued from the alerts topic (handover, restart).",
     alerts_adopted_);
+  c("edge_identity_changes_total",
+    "Edges whose mapped service, business system or tags changed (identity file reloaded).",
+    identity_changes_);
   out.push_back(Gauge("edgewatch_detector_edges", "Edges with detector state.",
                       static_cast<double>(edges_tracked_.load(std::memory_order_relaxed))));
   out.push_back(Gauge("edgewatch_detector_evidence_capacity", "Evidence index capacity.",

@@ -112,6 +112,10 @@ class Detector : public StatsSource {
                               int64_t window_end_ns);
   static void StateKey(const std::string& node, const schema::Edge& edge, std::string& key);
   void ApplyIdle(EdgeState& edge, uint64_t n);
+  // The sensor's identity file mapped the edge anew: takes the new names and re-selects the
+  // rules (selectors may name services). False when no rule selects the edge any more.
+  bool Reidentify(EdgeState& edge, const schema::Edge& e);
+  void DropStaleSlots(EdgeState& edge);
   void Apply(EdgeState& edge, RuleSlot& slot, const Evaluation& ev,
              const AlertLifecycle::Change& change, const std::vector<std::string>* evidence_ids);
   void AddEvidenceIds(RuleSlot& slot, const std::vector<std::string>& ids);
@@ -146,6 +150,7 @@ class Detector : public StatsSource {
   StatCounter callback_errors_;
   StatCounter edges_handed_over_;
   StatCounter alerts_adopted_;
+  StatCounter identity_changes_;
   std::atomic<size_t> edges_tracked_{0};
   std::array<StatCounter, rules::kSeverityCount> fired_;
   std::array<StatCounter, rules::kSeverityCount> resolved_;

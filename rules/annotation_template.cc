@@ -6,8 +6,9 @@ namespace edgewatch::rules {
 namespace {
 
 constexpr std::array<std::string_view, kPlaceholderCount> kNames = {
-    "client_workload", "client_ip", "server", "server_ip", "server_port", "side",
-    "value",           "threshold", "signal", "rule",      "node",        "business_system",
+    "client_workload", "client_ip",      "server", "server_ip", "server_port", "side",
+    "value",           "threshold",      "signal", "rule",      "node",        "business_system",
+    "client_service",  "server_service",
 };
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }

@@ -27,6 +27,8 @@ enum class Placeholder : uint8_t {
   kRule,
   kNode,
   kBusinessSystem,
+  kClientService,  // from the sensor's identity file; "" when unmapped
+  kServerService,
   kCount_
 };
 inline constexpr size_t kPlaceholderCount = static_cast<size_t>(Placeholder::kCount_);

@@ -28,8 +28,19 @@ std::optional<Severity> SeverityFromName(std::string_view name);
 
 // Alert labels the detector sets itself; rule files may not set them.
 inline constexpr std::string_view kReservedLabels[] = {
-    "alertname", "severity",         "business_system", "side", "client_workload",
-    "client_ip", "client_container", "server",          "node",
+    "alertname",
+    "severity",
+    "business_system",
+    "side",
+    "client_workload",
+    "client_ip",
+    "client_container",
+    "server",
+    "node",
+    "client_service",
+    "server_service",
+    "client_business_system",
+    "server_business_system",
 };
 bool IsReservedLabel(std::string_view name);
 

@@ -28,8 +28,9 @@ constexpr std::array<std::string_view, 10> kRuleKeys = {
     "severity", "match",  "labels",     "annotations"};
 constexpr std::array<std::string_view, 5> kRequiredRuleKeys = {"name", "signal", "comparison",
                                                                "threshold", "severity"};
-constexpr std::array<std::string_view, 4> kMatchKeys = {"side", "server_port", "server_ip",
-                                                        "client_workload"};
+constexpr std::array<std::string_view, 7> kMatchKeys = {
+    "side",           "server_port",    "server_ip",      "client_workload",
+    "client_service", "server_service", "business_system"};
 
 // One key of a YAML mapping, with the line it is on (1-based).
 struct Entry {
@@ -327,6 +328,13 @@ void FileParser::ParseMatch(const Entry& e, const std::string& key, EdgeSelector
   Field(m, key, "server_ip", "a CIDR prefix or address, e.g. 10.0.0.0/8", IpPrefix::Parse,
         out.server_ip);
   Field(m, key, "client_workload", "a process or workload name", ParseAny, out.client_workload);
+  // Names from the sensor's identity file: the same text rules as there (no control characters).
+  Field(m, key, "client_service", "a service name from the identity file", ParseLabelValue,
+        out.client_service);
+  Field(m, key, "server_service", "a service name from the identity file", ParseLabelValue,
+        out.server_service);
+  Field(m, key, "business_system", "a business system name from the identity file", ParseLabelValue,
+        out.business_system);
 }
 
 std::vector<Annotation> FileParser::ParseAnnotations(const Entry& e, const std::string& key) {

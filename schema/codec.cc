@@ -30,7 +30,7 @@ Json HistogramJson(const LatencyHistogram& h) {
 }
 
 Json PeerJson(const Peer& p, bool with_port) {
-  Json j = Object(4);
+  Json j = Object(7);
   j["ip"] = p.ip;
   // Client ports are ephemeral and collapsed before aggregation: always 0, so not sent.
   if (with_port) {
@@ -38,6 +38,13 @@ Json PeerJson(const Peer& p, bool with_port) {
   }
   j["workload"] = p.workload;
   j["container_id"] = p.container_id;
+  // Identity-file mapping: always sent ("" and {} when unmapped), optional when decoding.
+  j["service"] = p.service;
+  j["business_system"] = p.business_system;
+  Json& tags = j["tags"] = Object(p.tags.size());
+  for (const auto& [k, v] : p.tags) {
+    tags[k] = v;
+  }
   return j;
 }
 

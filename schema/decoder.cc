@@ -355,12 +355,53 @@ bool WalkObject(od::value v, const FieldTable<N>& table, Failure& f, OnField&& o
 
 // --- Edge ------------------------------------------------------------------------------------
 
-constexpr FieldTable<3> kClientFields = MakeTable<3>({"ip", "workload", "container_id"});
-constexpr FieldTable<4> kServerFields = MakeTable<4>({"ip", "port", "workload", "container_id"});
+// service, business_system and tags came after v1 shipped (identity file): optional.
+constexpr uint64_t kClientIdentityBits = uint64_t{7} << 3;
+constexpr uint64_t kServerIdentityBits = uint64_t{7} << 4;
+constexpr FieldTable<6> kClientFields = [] {
+  auto t = MakeTable<6>({"ip", "workload", "container_id", "service", "business_system", "tags"});
+  t.optional = kClientIdentityBits;
+  return t;
+}();
+constexpr FieldTable<7> kServerFields = [] {
+  auto t = MakeTable<7>(
+      {"ip", "port", "workload", "container_id", "service", "business_system", "tags"});
+  t.optional = kServerIdentityBits;
+  return t;
+}();
 constexpr FieldTable<4> kEdgeFields = MakeTable<4>({"side", "client", "server", "protocol"});
+
+// An object of strings into (key, value) pairs sorted by key, reusing `out`'s capacity.
+bool ReadTags(od::value v, std::vector<std::pair<std::string, std::string>>& out, Failure& f) {
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return Fail(e, "object of strings", f);
+  size_t n = 0;
+  for (auto item : obj) {
+    od::field fld;
+    std::string_view key;
+    if (auto e = std::move(item).get(fld)) return Fail(e, "object of strings", f);
+    if (auto e = fld.unescaped_key().get(key)) return Fail(e, "object key", f);
+    if (n == out.size()) out.emplace_back();
+    out[n].first.assign(key.data(), key.size());
+    if (!Read(fld.value(), out[n].second, f)) return f.At(out[n].first);
+    ++n;
+  }
+  out.resize(n);
+  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
+  for (size_t i = 1; i < out.size(); ++i) {
+    if (out[i].first == out[i - 1].first) {
+      f.Set("duplicate key");
+      return f.At(out[i].first);
+    }
+  }
+  return true;
+}
 
 bool ReadPeer(od::value v, Peer& p, bool with_port, Failure& f) {
   p.port = 0;
+  p.service.clear();  // optional: absent in records of older sensors
+  p.business_system.clear();
+  bool tags_seen = false;  // tags are cleared only when absent, so their strings are reused
   // Switches on the server table's index; client indices map onto it (no "port").
   auto on_server_field = [&](size_t i, od::value fv) {
     switch (i) {
@@ -370,14 +411,23 @@ bool ReadPeer(od::value v, Peer& p, bool with_port, Failure& f) {
         return Read(fv, p.port, f);
       case 2:
         return Read(fv, p.workload, f);
-      default:
+      case 3:
         return Read(fv, p.container_id, f);
+      case 4:
+        return Read(fv, p.service, f);
+      case 5:
+        return Read(fv, p.business_system, f);
+      default:
+        tags_seen = true;
+        return ReadTags(fv, p.tags, f);
     }
   };
-  if (with_port) return WalkObject(v, kServerFields, f, on_server_field);
-  return WalkObject(v, kClientFields, f, [&](size_t i, od::value fv) {
-    return on_server_field(i == 0 ? 0 : i + 1, fv);
-  });
+  const bool ok = with_port ? WalkObject(v, kServerFields, f, on_server_field)
+                            : WalkObject(v, kClientFields, f, [&](size_t i, od::value fv) {
+                                return on_server_field(i == 0 ? 0 : i + 1, fv);
+                              });
+  if (!tags_seen) p.tags.clear();
+  return ok;
 }
 
 bool ReadSide(od::value v, Side& side, Failure& f) {

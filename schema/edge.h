@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace edgewatch::schema {
 
@@ -20,6 +22,11 @@ struct Peer {
   uint16_t port = 0;         // server port; always 0 for clients (ephemeral ports are collapsed)
   std::string workload;      // local process name (comm) or mapped service; "" when remote/unknown
   std::string container_id;  // 64-hex container id when the local process runs in a container
+  // From the sensor's identity file (docs/identity.md), set when the window closes. Not part of
+  // the edge key: a changed mapping must not split an edge's history or detector state.
+  std::string service;          // the mapped service; "" when unmapped (or no identity file)
+  std::string business_system;  // the mapped service's business system; "" when unmapped
+  std::vector<std::pair<std::string, std::string>> tags;  // its CMDB tags, sorted by key
 
   bool operator==(const Peer&) const = default;
 };

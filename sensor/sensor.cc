@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "common/clock.h"
+#include "sensor/edge_identity.h"
 
 namespace edgewatch::sensor {
 
@@ -50,6 +51,7 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
   if (cfg.node.empty()) cfg.node = HostName();
   if (cfg.window_ns < 10'000'000) return Err("sensor window must be at least 10ms");
   std::unique_ptr<Sensor> s(new Sensor(std::move(cfg), sink));
+  if (s->cfg_.identity) s->identity_map_ = s->cfg_.identity->Current();
   TcpLifecycleOptions opts;
   opts.mode = s->cfg_.attach_mode;
   opts.self_pid = s->cfg_.ignore_self ? static_cast<uint32_t>(getpid()) : 0;
@@ -87,7 +89,12 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
 }
 
 void Sensor::PublishEvidence(bool emitted) {
-  if (emitted) sink_.Publish(std::move(scratch_evidence_));
+  if (!emitted) return;
+  // Evidence is published before its window closes, so its edge is named here, per event:
+  // evidence is bounded per edge and window, and a lookup does not allocate. Unknown peers
+  // are counted once per window at close, not again here.
+  if (identity_map_) MapEdgeIdentity(*identity_map_, scratch_evidence_.edge, nullptr);
+  sink_.Publish(std::move(scratch_evidence_));
 }
 
 void Sensor::DrainSources() {
@@ -113,6 +120,12 @@ void Sensor::OnRawEvent(const void* data, size_t size) {
 void Sensor::CloseWindow(int64_t end_ns) {
   const int64_t start_ns = aggregator_.window_start_ns();
   std::vector<schema::EdgeWindow> edges = aggregator_.CloseWindow(end_ns);
+  if (identity_map_) {
+    // At close rather than per event: one lookup per edge and window.
+    unknown_peers_.Reset();
+    for (schema::EdgeWindow& w : edges) MapEdgeIdentity(*identity_map_, w.edge, &unknown_peers_);
+  }
+  ReloadIdentity();
   PublishConntrack(start_ns, end_ns, edges);
   for (auto& w : edges) sink_.Publish(std::move(w));
   sink_.Flush();
@@ -160,6 +173,12 @@ void Sensor::PublishConntrack(int64_t start_ns, int64_t end_ns,
   for (schema::ConntrackWindow& c : windows) sink_.Publish(std::move(c));
 }
 
+void Sensor::ReloadIdentity() {
+  if (!cfg_.identity) return;
+  cfg_.identity->CheckReload();  // a bad file keeps the map in use (counted, said once)
+  identity_map_ = cfg_.identity->Current();
+}
+
 void Sensor::Run(const std::atomic<bool>& stop) {
   aggregator_.set_window_start(AlignDown(NowUnixNs(), cfg_.window_ns));
   while (!stop.load(std::memory_order_relaxed)) {
@@ -177,6 +196,7 @@ void Sensor::Run(const std::atomic<bool>& stop) {
         const int64_t start_ns = aggregator_.window_start_ns();
         PublishConntrack(start_ns, start_ns + cfg_.window_ns, none);
         sink_.Flush();
+        ReloadIdentity();
         aggregator_.set_window_start(AlignDown(now - cfg_.flush_grace_ns, cfg_.window_ns));
         break;
       }
@@ -203,6 +223,10 @@ void Sensor::CollectStats(std::vector<StatSample>& out) const {
   decoder_.CollectStats(out);
   containers_.CollectStats(out);
   aggregator_.CollectStats(out);
+  if (cfg_.identity) {
+    cfg_.identity->CollectStats(out);
+    unknown_peers_.CollectStats(out);
+  }
   conntrack_.CollectStats(out);
   dns_decoder_.CollectStats(out);
   if (dns_source_) dns_source_->CollectStats(out);

@@ -18,6 +18,7 @@
 #include "sensor/edge_aggregator.h"
 #include "sensor/http_decoder.h"
 #include "sensor/http_source.h"
+#include "sensor/identity_map.h"
 #include "sensor/record_sink.h"
 #include "sensor/tcp_event_decoder.h"
 #include "sensor/tcp_lifecycle_source.h"
@@ -32,6 +33,9 @@ struct SensorConfig {
   size_t max_evidence_per_edge = 16;
   AttachMode attach_mode = AttachMode::kAuto;
   bool ignore_self = true;  // drop this process's own connections (webhooks, Kafka)
+  // The identity file, loaded (and so validated) at start; null: peers stay unmapped. The
+  // sensor checks it for changes once per window.
+  std::shared_ptr<IdentityMapReloader> identity;
   // Network namespaces whose conntrack statistics are watched for SNAT conflicts; the
   // sensor's own ("host") by default.
   std::vector<ConntrackNamespace> conntrack = {{"host", ""}};
@@ -59,11 +63,13 @@ class Sensor : public StatsSource {
  private:
   Sensor(SensorConfig cfg, RecordSink& sink);
   void OnRawEvent(const void* data, size_t size);
-  // Publishes scratch_evidence_ when `emitted`.
+  // Publishes scratch_evidence_ when `emitted`, its edge named from the identity map.
   void PublishEvidence(bool emitted);
   // Drains every source once without waiting.
   void DrainSources();
   void CloseWindow(int64_t end_ns);
+  // Once per window: follows the identity file and takes the map in use for the next window.
+  void ReloadIdentity();
   // Polls conntrack for [start, end), marks the SNAT-suspect client edges of `edges` and
   // publishes the conntrack windows.
   void PublishConntrack(int64_t start_ns, int64_t end_ns, std::vector<schema::EdgeWindow>& edges);
@@ -93,6 +99,8 @@ class Sensor : public StatsSource {
   };
   std::unordered_map<std::string, SnatSuspect> snat_suspects_;  // by edge key, bounded
   schema::EvidenceEvent scratch_evidence_;
+  std::shared_ptr<const IdentityMap> identity_map_;  // null without an identity file
+  UnknownPeers unknown_peers_;                       // of the last closed window
 };
 
 // The host name, or "unknown".

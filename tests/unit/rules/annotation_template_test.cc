@@ -43,7 +43,7 @@ TEST(AnnotationTemplate, EveryNameIsAccepted) {
   }
   EXPECT_EQ(PlaceholderNames(),
             "client_workload, client_ip, server, server_ip, server_port, side, value, threshold, "
-            "signal, rule, node, business_system");
+            "signal, rule, node, business_system, client_service, server_service");
 }
 
 TEST(AnnotationTemplate, UnknownPlaceholderIsAnError) {

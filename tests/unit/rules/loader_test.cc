@@ -235,7 +235,8 @@ TEST(ParseRuleFileErrors, UnknownKeysAtEveryLevel) {
             "threshold, for, keep_firing_for, severity, match, labels, annotations");
   EXPECT_EQ(ErrorOf(WithRule("    match:\n      server_prot: 80\n")),
             "payments.yaml:10: rules[0].match.server_prot: unknown key; allowed: side, "
-            "server_port, server_ip, client_workload");
+            "server_port, server_ip, client_workload, client_service, server_service, "
+            "business_system");
 }
 
 TEST(ParseRuleFileErrors, DuplicateKey) {
@@ -359,7 +360,7 @@ TEST(ParseRuleFileErrors, Annotations) {
   EXPECT_EQ(ErrorOf(WithRule("    annotations:\n      summary: \"{{ $value }} refused\"\n")),
             "payments.yaml:10: rules[0].annotations.summary: unknown placeholder \"{{ $value }}\"; "
             "allowed: client_workload, client_ip, server, server_ip, server_port, side, value, "
-            "threshold, signal, rule, node, business_system");
+            "threshold, signal, rule, node, business_system, client_service, server_service");
   EXPECT_EQ(ErrorOf(WithRule("    annotations:\n      summary: \"{{ value\"\n")),
             "payments.yaml:10: rules[0].annotations.summary: unterminated \"{{\" at offset 0; "
             "placeholders are written {{ name }}");

@@ -301,8 +301,10 @@ TEST(CodecShape, EdgeWindowGolden) {
       R"({"schema":"edgewatch.edge_window.v1","node":"n1","seq":7,)"
       R"("window_start":"1970-01-01T00:00:00.000000000Z",)"
       R"("window_end":"1970-01-01T00:00:10.000000000Z",)"
-      R"("edge":{"side":"client","client":{"ip":"10.0.0.1","workload":"api","container_id":""},)"
-      R"("server":{"ip":"10.0.0.2","port":80,"workload":"web","container_id":""},)"
+      R"("edge":{"side":"client","client":{"ip":"10.0.0.1","workload":"api","container_id":"",)"
+      R"("service":"","business_system":"","tags":{}},)"
+      R"("server":{"ip":"10.0.0.2","port":80,"workload":"web","container_id":"",)"
+      R"("service":"","business_system":"","tags":{}},)"
       R"("protocol":"tcp","key":"client|api||10.0.0.1|10.0.0.2:80|tcp"},)"
       R"("counts":{"connects":0,"accepts":0,"refused":3,"timeout":0,"reset":0,)"
       R"("unreachable":0,"other_failures":0,"accept_failures":0,"syn_retransmits":0,)"
@@ -377,6 +379,87 @@ TEST(CodecRoundTrip, SnatSuspectWindow) {
   bad.replace(bad.find("\"snat_suspect\":null"), std::string("\"snat_suspect\":null").size(),
               "\"snat_suspect\":7");
   EXPECT_NE(d.DecodeEdgeWindowInto(bad, out).find("field \"snat_suspect\""), std::string::npos);
+}
+
+// Mapped peers (identity file): service, business_system and tags on both ends, on windows,
+// evidence and alerts; the edge key does not change with them.
+Edge MappedEdge() {
+  Edge e = SampleEdge();
+  e.client.service = "checkout-web";
+  e.client.business_system = "shop";
+  e.client.tags = {{"oncall", "shop-oncall"}, {"owner", "team-shop"}, {"tier", "2"}};
+  e.server.service = "payments-api";
+  e.server.business_system = "payments";
+  e.server.tags = {{"cmdb_id", "CI0042"}, {"owner", "支付团队"}};
+  return e;
+}
+
+TEST(CodecRoundTrip, MappedPeers) {
+  EdgeWindow in = SampleWindow();
+  in.edge = MappedEdge();
+  EXPECT_EQ(in.edge.Key(), SampleEdge().Key());
+  const std::string wire = Encode(in);
+  const json j = json::parse(wire);
+  EXPECT_EQ(j["edge"]["client"]["service"], "checkout-web");
+  EXPECT_EQ(j["edge"]["client"]["business_system"], "shop");
+  EXPECT_EQ(j["edge"]["client"]["tags"],
+            json::parse(R"({"oncall":"shop-oncall","owner":"team-shop","tier":"2"})"));
+  EXPECT_EQ(j["edge"]["server"]["service"], "payments-api");
+  EXPECT_EQ(j["edge"]["server"]["tags"]["owner"], "支付团队");
+  EXPECT_EQ(j["edge"]["key"], SampleEdge().Key());
+  Decoder d;
+  EdgeWindow out;
+  ASSERT_EQ(d.DecodeEdgeWindowInto(wire, out), "");
+  EXPECT_TRUE(Tie(out) == Tie(in));
+  EXPECT_EQ(Encode(out), wire);
+  // Reused for an unmapped record: nothing of the mapped one is left over.
+  ASSERT_EQ(d.DecodeEdgeWindowInto(Encode(SampleWindow()), out), "");
+  EXPECT_TRUE(Tie(out) == Tie(SampleWindow()));
+
+  EvidenceEvent ev = SampleEvidence(3);
+  ev.edge = MappedEdge();
+  Result<EvidenceEvent> ev_out = d.DecodeEvidence(Encode(ev));
+  ASSERT_TRUE(ev_out.ok()) << ev_out.error();
+  EXPECT_TRUE(Same(*ev_out, ev));
+
+  Alert a = SampleAlert();
+  a.edge = MappedEdge();
+  a.evidence[0].edge = MappedEdge();
+  Result<Alert> a_out = d.DecodeAlert(Encode(a));
+  ASSERT_TRUE(a_out.ok()) << a_out.error();
+  EXPECT_TRUE(Same(*a_out, a));
+}
+
+// Records of producers from before the identity file have no service, business_system or tags:
+// they decode as unmapped, also into a window that had them set.
+TEST(CodecRoundTrip, PeersWithoutIdentityFieldsDecodeAsUnmapped) {
+  json j = json::parse(Encode(SampleWindow()));
+  for (const char* end : {"client", "server"}) {
+    j["edge"][end].erase("service");
+    j["edge"][end].erase("business_system");
+    j["edge"][end].erase("tags");
+  }
+  EdgeWindow mapped = SampleWindow();
+  mapped.edge = MappedEdge();
+  Decoder d;
+  EdgeWindow out;
+  ASSERT_EQ(d.DecodeEdgeWindowInto(Encode(mapped), out), "");
+  ASSERT_EQ(d.DecodeEdgeWindowInto(j.dump(), out), "");
+  EXPECT_TRUE(Tie(out) == Tie(SampleWindow()));
+  EXPECT_EQ(out.edge.server.service, "");
+  EXPECT_TRUE(out.edge.client.tags.empty());
+}
+
+// Tags in any order come back sorted by key, as the sensor writes them.
+TEST(CodecRoundTrip, TagsAreSortedOnDecode) {
+  json j = json::parse(Encode(SampleWindow()));
+  j["edge"]["server"]["tags"] = json::parse(R"({"tier":"1","owner":"o","cmdb_id":"c"})");
+  Decoder d;
+  Result<EdgeWindow> out = d.DecodeEdgeWindow(j.dump());
+  ASSERT_TRUE(out.ok()) << out.error();
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"cmdb_id", "c"}, {"owner", "o"}, {"tier", "1"}};
+  EXPECT_EQ(out->edge.server.tags, want);
 }
 
 TEST(CodecRoundTrip, ConntrackWindow) {

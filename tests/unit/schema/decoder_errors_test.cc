@@ -140,6 +140,39 @@ TEST(DecoderErrors, WrongTypesNameTheNestedPath) {
             R"(expected 'Z' or an offset ±hh:mm)");
 }
 
+TEST(DecoderErrors, IdentityFieldsOfPeers) {
+  json j = WindowJson();
+  j["edge"]["client"]["service"] = 7;
+  EXPECT_EQ(DecodeWindowError(j.dump()),
+            R"(edge_window: field "edge.client.service": expected string)");
+
+  j = WindowJson();
+  j["edge"]["server"]["business_system"] = nullptr;
+  EXPECT_EQ(DecodeWindowError(j.dump()),
+            R"(edge_window: field "edge.server.business_system": expected string)");
+
+  j = WindowJson();
+  j["edge"]["server"]["tags"] = json::array({"owner"});
+  EXPECT_EQ(DecodeWindowError(j.dump()),
+            R"(edge_window: field "edge.server.tags": expected object of strings)");
+
+  j = WindowJson();
+  j["edge"]["client"]["tags"] = json::parse(R"({"owner":"a","tier":1})");
+  EXPECT_EQ(DecodeWindowError(j.dump()),
+            R"(edge_window: field "edge.client.tags.tier": expected string)");
+
+  // A key given twice (nlohmann would keep one, so the text is written by hand).
+  std::string wire = Encode(Window());
+  const std::string from = R"("port":443,"workload":"web","container_id":"","service":"",)"
+                           R"("business_system":"","tags":{})";
+  ASSERT_NE(wire.find(from), std::string::npos) << wire;
+  wire.replace(wire.find(from), from.size(),
+               R"("port":443,"workload":"web","container_id":"","service":"",)"
+               R"("business_system":"","tags":{"owner":"a","owner":"b"})");
+  EXPECT_EQ(DecodeWindowError(wire),
+            R"(edge_window: field "edge.server.tags.owner": duplicate key)");
+}
+
 TEST(DecoderErrors, EvidenceAndAlertPaths) {
   Decoder d;
   json e = json::parse(Encode(Evidence()));
@@ -265,7 +298,7 @@ TEST(DecoderForwardCompat, UnknownFieldsAreIgnored) {
   json j = WindowJson();
   j["future"] = {{"nested", {1, 2, {{"x", nullptr}}}}, {"s", "v"}};
   j["edge"]["zone"] = "eu-1";
-  j["edge"]["server"]["tags"] = json::array({"a", "b"});
+  j["edge"]["server"]["labels"] = json::array({"a", "b"});  // (tags is a known field now)
   j["counts"]["quic_failures"] = 9;
   j["connect_latency_us"]["p99"] = 1.5;
   Decoder d;
