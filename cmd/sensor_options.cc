@@ -32,6 +32,12 @@ void SensorFlags::Register(Flags& f) {
            "identity/CMDB mapping file naming peers' services, business systems and tags "
            "(docs/identity.md); reloaded when it changes",
            "FILE");
+  f.Bool("no-dns", &no_dns, "do not capture DNS (cgroup_skb on the cgroup v2 root)");
+  f.String("dns-timeout", &dns_timeout, "a DNS query unanswered this long counts as a timeout",
+           "DURATION");
+  f.Bool("no-http", &no_http, "do not capture HTTP/1.x (socket syscall tracepoints)");
+  f.String("http-slow", &http_slow,
+           "successful HTTP exchanges at least this slow are kept as evidence", "DURATION");
 }
 
 Result<sensor::SensorConfig> SensorFlags::ToConfig() const {
@@ -74,6 +80,16 @@ Result<sensor::SensorConfig> SensorFlags::ToConfig() const {
     }
     cfg.conntrack.push_back(*ns);
   }
+  cfg.dns = !no_dns;
+  auto dt = ParseDurationFlag("dns-timeout", dns_timeout);
+  if (!dt) return Err(dt.error());
+  if (*dt < 10'000'000) return Err("flag --dns-timeout: must be at least 10ms");
+  cfg.dns_timeout_ns = *dt;
+  cfg.http = !no_http;
+  auto hs = ParseDurationFlag("http-slow", http_slow);
+  if (!hs) return Err(hs.error());
+  if (*hs <= 0) return Err("flag --http-slow: must be positive");
+  cfg.http_slow_ns = *hs;
   if (!identity.empty()) {
     auto reloader = sensor::IdentityMapReloader::Create(identity);
     if (!reloader) return Err("flag --identity: " + reloader.error());

@@ -18,6 +18,10 @@ struct SensorFlags {
   std::vector<std::string> conntrack_netns;  // NAME=PATH, repeatable
   bool no_host_conntrack = false;
   std::string identity;  // identity/CMDB mapping file (docs/identity.md); "" = none
+  bool no_dns = false;
+  std::string dns_timeout = "2s";
+  bool no_http = false;
+  std::string http_slow = "1s";
 
   void Register(Flags& f);
   // Validated SensorConfig, or an error naming the flag (and, for --identity, every problem of

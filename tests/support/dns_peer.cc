@@ -41,13 +41,44 @@ std::vector<uint8_t> BuildDnsQuery(uint16_t id, const std::string& name) {
   return q;
 }
 
+namespace {
+
+constexpr int kFailingUpstreamPort = 5399;  // on 127.0.0.1 of the resolver's namespace
+pid_t failing_upstream = -1;
+
+// An upstream resolver that answers every query with SERVFAIL (an upstream whose own backends
+// are broken), so that a real dnsmasq in front of it answers its clients SERVFAIL.
+int ServeServfail() {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(kFailingUpstreamPort);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return 1;
+  uint8_t buf[512];
+  for (;;) {  // ends with SIGTERM from StopDnsmasq
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    const ssize_t n = recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 12) continue;
+    buf[2] |= 0x80;                                         // QR: a response
+    buf[3] = static_cast<uint8_t>((buf[3] & 0xf0) | 0x02);  // RCODE 2: SERVFAIL
+    sendto(fd, buf, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), len);
+  }
+}
+
+}  // namespace
+
 pid_t StartDnsmasq(const std::string& ns, const std::string& ip, std::string* why) {
+  failing_upstream = ForkInNetns(ns, "ew-servfail", ServeServfail);
   const std::string listen = "--listen-address=" + ip;
+  const std::string fail_server =
+      "--server=/fail.test/127.0.0.1#" + std::to_string(kFailingUpstreamPort);
   const pid_t pid = ForkInNetns(ns, "dnsmasq", [&] {
     execlp("dnsmasq", "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--no-resolv",
            "--no-hosts", listen.c_str(), "--bind-interfaces", "--port=53",
-           "--pid-file=", "--user=root", "--local=/test/", "--address=/known.test/10.1.2.3",
-           static_cast<char*>(nullptr));
+           "--pid-file=", "--user=root", fail_server.c_str(), "--local=/test/",
+           "--address=/known.test/10.1.2.3", static_cast<char*>(nullptr));
     return 127;
   });
   if (pid <= 0) {
@@ -67,6 +98,11 @@ pid_t StartDnsmasq(const std::string& ns, const std::string& ip, std::string* wh
 }
 
 bool StopDnsmasq(pid_t pid) {
+  if (failing_upstream > 0) {
+    kill(failing_upstream, SIGTERM);
+    WaitChild(failing_upstream, std::chrono::seconds(3));
+    failing_upstream = -1;
+  }
   kill(pid, SIGTERM);
   return WaitChild(pid, std::chrono::seconds(3)) != -1;
 }

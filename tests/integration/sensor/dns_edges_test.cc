@@ -4,6 +4,10 @@
 // as timeouts.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "sensor/sensor.h"
 #include "tests/support/collecting_sink.h"
 #include "tests/support/dns_peer.h"
@@ -47,7 +51,8 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
   auto s = testing::RunningSensor::Start(cfg, sink);
   ASSERT_TRUE(s.ok()) << s.error();
 
-  // 3 answered (NOERROR), 2 NXDOMAIN, 1 REFUSED (no upstream), 2 unanswered.
+  // 3 answered (NOERROR), 2 NXDOMAIN, 1 REFUSED (no upstream), 1 SERVFAIL (relayed from a
+  // failing upstream), 2 unanswered.
   const std::string resolver = net->server_ip();
   const pid_t client = ForkInNetns(net->client_ns(), kClientComm, [&] {
     int bad = 0;
@@ -57,6 +62,7 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
     for (int i = 0; i < 2; ++i)
       bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "nope.test"), 0, 2000) != 3;
     bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "name.example"), 0, 2000) != 5;
+    bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "db.fail.test"), 0, 2000) != 2;
     for (int i = 0; i < 2; ++i) {
       bad += testing::AskDns(resolver, testing::BuildDnsQuery(++id, "dropped.test"),
                              kDroppedPort + i, 300) != -1;
@@ -80,18 +86,18 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
     }
     return sum;
   };
-  EXPECT_TRUE(WaitFor([&] { return total().queries >= 8; }, 10s)) << total().queries;
+  EXPECT_TRUE(WaitFor([&] { return total().queries >= 9; }, 10s)) << total().queries;
   (*s)->Stop();
   EXPECT_TRUE(testing::StopDnsmasq(dnsmasq));
 
   const schema::DnsCounts d = total();
-  EXPECT_EQ(d.queries, 8u);
+  EXPECT_EQ(d.queries, 9u);
   EXPECT_EQ(d.rcode(DnsRcodeClass::kNoError), 3u);
   EXPECT_EQ(d.rcode(DnsRcodeClass::kNxDomain), 2u);
   EXPECT_EQ(d.rcode(DnsRcodeClass::kRefused), 1u);
-  EXPECT_EQ(d.rcode(DnsRcodeClass::kServFail), 0u);
+  EXPECT_EQ(d.rcode(DnsRcodeClass::kServFail), 1u);
   EXPECT_EQ(d.timeouts, 2u);
-  EXPECT_EQ(d.latency.count(), 6u);  // answered ones only
+  EXPECT_EQ(d.latency.count(), 7u);  // answered ones only
   // Every DNS window of the client is on the client → resolver:53 edge over UDP.
   for (const auto& w : sink.Windows(dns_edge)) {
     EXPECT_EQ(w.edge.side, schema::Side::kClient);
@@ -101,6 +107,37 @@ TEST(DnsEdges, RcodesLatencyAndTimeoutsOnTheClientResolverEdge) {
     EXPECT_EQ(w.edge.protocol, "udp");
     EXPECT_EQ(w.node, "dns-node");
   }
+  // Every failed query is evidence with its name, type, rcode and the asking process.
+  const auto evidence = sink.Evidence([](const schema::EvidenceEvent& e) {
+    return e.kind == schema::EvidenceKind::kDnsQuery && e.comm == kClientComm;
+  });
+  std::map<std::string, std::vector<std::string>> causes_by_name;
+  for (const auto& e : evidence) {
+    ASSERT_TRUE(e.dns.has_value());
+    causes_by_name[e.dns->name].push_back(e.cause);
+    EXPECT_EQ(e.dns->type, "A");
+    EXPECT_EQ(e.dns->qtype, 1);
+    EXPECT_EQ(e.dns->rcode, e.cause == "timeout" ? "" : e.cause);
+    EXPECT_EQ(e.dst_ip, resolver);
+    EXPECT_EQ(e.dst_port, 53);
+    EXPECT_EQ(e.src_ip, net->client_ip());
+    EXPECT_GT(e.pid, 0u);
+    EXPECT_EQ(e.edge.client.workload, kClientComm);
+  }
+  using Causes = std::vector<std::string>;
+  EXPECT_EQ(causes_by_name["nope.test"], (Causes{"nxdomain", "nxdomain"}));
+  EXPECT_EQ(causes_by_name["name.example"], (Causes{"refused"}));
+  EXPECT_EQ(causes_by_name["dropped.test"], (Causes{"timeout", "timeout"}));
+  EXPECT_EQ(causes_by_name["db.fail.test"], (Causes{"servfail"}));
+  EXPECT_EQ(causes_by_name.count("known.test"), 0u);  // answered NOERROR: no evidence
+  EXPECT_EQ(evidence.size(), 6u);
+  // The timeouts' ports are the ones the client bound.
+  for (const auto& e : evidence) {
+    if (e.cause == "timeout") {
+      EXPECT_TRUE(e.src_port == kDroppedPort || e.src_port == kDroppedPort + 1) << e.src_port;
+    }
+  }
+
   // dnsmasq's side (queries in, answers out from :53) is not counted as edges of its own.
   EXPECT_TRUE(sink.Windows([](const schema::EdgeWindow& w) {
                     return w.dns.has_value() && w.edge.client.workload == "dnsmasq";
