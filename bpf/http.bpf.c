@@ -60,8 +60,10 @@ struct {
 	__uint(max_entries, 8 << 20);
 } http_events SEC(".maps");
 
+/* LRU: a thread that dies inside a syscall never reaches its sys_exit, and its entry must not
+ * stay forever. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64); /* pid_tgid */
 	__type(value, struct http_args);

@@ -5,9 +5,11 @@
 // latency bucket, and keep the failed and slow ones as evidence with their trace ids.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -218,6 +220,161 @@ TEST(HttpRed, RequestsStatusLatencyAndTraceIdsOnClientAndServerEdges) {
     EXPECT_EQ(abandoned->second.status, server_side ? 200 : 0);
     EXPECT_EQ(evidence.size(), expected + 1);
   }
+}
+
+// The value of a counter the sensor reports on /metrics (summed over label sets matching
+// `label`, "" for all).
+double Stat(const sensor::Sensor& s, const std::string& name, const std::string& label = "") {
+  std::vector<StatSample> samples;
+  s.CollectStats(samples);
+  double v = 0;
+  for (const auto& x : samples) {
+    if (x.name != name) continue;
+    bool match = label.empty();
+    for (const auto& [k, val] : x.labels) match |= val == label;
+    if (match) v += x.value;
+  }
+  return v;
+}
+
+bool SendAll(int fd, const std::string& data) {
+  return send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+}
+
+// Reads until the peer closes; returns what came.
+std::string ReadToEof(int fd) {
+  std::string in;
+  char buf[4096];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) in.append(buf, static_cast<size_t>(n));
+  return in;
+}
+
+TEST(HttpRed, PipeliningHugeHeadersBinaryAndNonHttpAreCountedSafely) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, tracefs, namespaces)";
+  std::string why;
+  auto net = NetnsPair::Create(&why);
+  ASSERT_NE(net, nullptr) << why;
+  auto nginx = testing::NginxPeer::Start(net->server_ns(), net->server_ip(), kPort, 10, &why);
+  ASSERT_NE(nginx, nullptr) << why;
+
+  Sink sink;
+  sensor::SensorConfig cfg;
+  cfg.node = "http-node";
+  cfg.window_ns = 500'000'000;
+  cfg.flush_grace_ns = 100'000'000;
+  cfg.conntrack.clear();
+  cfg.dns = false;
+  auto s = testing::RunningSensor::Start(cfg, sink);
+  ASSERT_TRUE(s.ok()) << s.error();
+
+  const std::string server = net->server_ip();
+  constexpr int kSinkPort = 9099;  // a non-HTTP service in the server namespace
+  const pid_t sink_server = ForkInNetns(net->server_ns(), "ew-binary-srv", [] {
+    const int l = testing::TcpListen("10.77.0.1", kSinkPort);
+    if (l < 0) return 1;
+    const int c = accept(l, nullptr, nullptr);
+    char buf[512];
+    while (recv(c, buf, sizeof buf, 0) > 0) {
+      send(c, "\x00\x01", 2, MSG_NOSIGNAL);  // binary acks
+    }
+    return 0;
+  });
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return NetnsPair::Exec(net->server_ns(), "ss -Hltn 'sport = :" + std::to_string(kSinkPort) +
+                                                     "' | grep -q .") == 0;
+      },
+      5s));
+
+  const pid_t client = ForkInNetns(net->client_ns(), kClientComm, [&] {
+    signal(SIGPIPE, SIG_IGN);
+    int bad = 0;
+    // 1. Three pipelined requests in one write, the last one closing the connection.
+    int fd = -1;
+    if (testing::TcpConnect(server, kPort, 0, &fd) != 0) return 100;
+    bad += !SendAll(fd,
+                    "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n"
+                    "GET /missing HTTP/1.1\r\nHost: a\r\n\r\n"
+                    "GET /ok HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    const std::string answers = ReadToEof(fd);
+    bad += answers.find("HTTP/1.1 404") == std::string::npos;
+    close(fd);
+    // 2. A header section far over the 1 KiB capture; traceparent after the cut.
+    if (testing::TcpConnect(server, kPort, 0, &fd) != 0) return 101;
+    bool closes = false;
+    bad += testing::HttpGet(fd, HttpIo::kSendRecv, "/boom",
+                            std::string(3000, 'x') + "\r\nX-Late: y", "", &closes) != 500;
+    close(fd);
+    // 3. Binary bytes to the HTTP port: nginx answers 400 and closes.
+    if (testing::TcpConnect(server, kPort, 0, &fd) != 0) return 102;
+    std::string binary(2048, '\0');
+    for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>((i * 131 + 7) & 0xff);
+    binary[0] = 0x16;
+    bad += !SendAll(fd, binary);
+    bad += ReadToEof(fd).find("HTTP/1.1 400") == std::string::npos;
+    close(fd);
+    // 4. A binary protocol on another port: 20 exchanges, never HTTP.
+    if (testing::TcpConnect(server, kSinkPort, 0, &fd) != 0) return 103;
+    for (int i = 0; i < 20; ++i) {
+      char ack[2];
+      bad += !SendAll(fd, binary.substr(0, 100));
+      bad += recv(fd, ack, sizeof ack, MSG_WAITALL) != 2;
+    }
+    close(fd);
+    return bad;
+  });
+  ASSERT_EQ(WaitChild(client, 30s), 0);
+  EXPECT_EQ(WaitChild(sink_server, 5s), 0);
+
+  auto client_edge = [&](const schema::EdgeWindow& w) {
+    return w.http.has_value() && w.edge.side == schema::Side::kClient &&
+           w.edge.client.workload == kClientComm;
+  };
+  auto server_edge = [&](const schema::EdgeWindow& w) {
+    return w.http.has_value() && w.edge.side == schema::Side::kServer &&
+           w.edge.server.port == kPort;
+  };
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Total(sink.Windows(client_edge)).requests >= 4 &&
+               Total(sink.Windows(server_edge)).requests >= 4 &&
+               Stat((*s)->sensor(), "edgewatch_sensor_http_sockets_classified_total", "other") >= 2;
+      },
+      10s));
+  const sensor::Sensor& sensor = (*s)->sensor();
+  // Both ends of the binary protocol's connection were given up in the kernel.
+  EXPECT_GE(Stat(sensor, "edgewatch_sensor_http_sockets_classified_total", "other"), 2);
+  // The 400 to the binary bytes answers no request nginx's client made: unmatched, both ends.
+  EXPECT_GE(Stat(sensor, "edgewatch_sensor_http_unmatched_responses_total"), 2);
+  EXPECT_GE(Stat(sensor, "edgewatch_sensor_http_parse_errors_total", "capture_gap"), 1);
+  (*s)->Stop();
+  EXPECT_TRUE(nginx->Stop());
+
+  for (bool server_side : {false, true}) {
+    SCOPED_TRACE(server_side ? "server edge" : "client edge");
+    const auto windows =
+        sink.Windows(server_side ? std::function(server_edge) : std::function(client_edge));
+    const schema::HttpCounts h = Total(windows);
+    EXPECT_EQ(h.requests, 4u);
+    EXPECT_EQ(h.at(HttpStatusClass::k2xx), 2u);
+    EXPECT_EQ(h.at(HttpStatusClass::k4xx), 1u);
+    EXPECT_EQ(h.at(HttpStatusClass::k5xx), 1u);
+    EXPECT_EQ(h.no_response, 0u);
+  }
+  // The 500 behind the huge header is evidence with its start line; its trace header was cut.
+  const auto boom = sink.Evidence(
+      [](const schema::EvidenceEvent& e) { return e.http.has_value() && e.http->status == 500; });
+  ASSERT_EQ(boom.size(), 2u);  // client and server
+  for (const auto& e : boom) {
+    EXPECT_EQ(e.http->path, "/boom");
+    EXPECT_EQ(e.http->trace_id, "");
+  }
+  // Nothing was counted on the binary service.
+  EXPECT_TRUE(sink.Windows([&](const schema::EdgeWindow& w) {
+                    return w.http.has_value() && w.edge.server.port == kSinkPort;
+                  })
+                  .empty());
 }
 
 }  // namespace
