@@ -1,6 +1,7 @@
 // A decoded tcp_lifecycle kernel event, with identity attached, ready for aggregation.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,10 @@ enum class TcpEventKind : uint8_t {
   kResetSent,
   kResetReceived,
 };
+inline constexpr size_t kTcpEventKinds = 9;
+static_assert(static_cast<size_t>(TcpEventKind::kResetReceived) + 1 == kTcpEventKinds);
+// "connected", "connect_failed", ... (the `kind` label of edgewatch_sensor_events_decoded_total).
+const char* TcpEventKindName(TcpEventKind kind);
 
 enum class Role : uint8_t { kUnknown, kClient, kServer };
 

@@ -13,6 +13,14 @@
 
 namespace edgewatch::sensor {
 
+const char* TcpEventKindName(TcpEventKind kind) {
+  static constexpr const char* kNames[kTcpEventKinds] = {
+      "connected",  "connect_failed",    "accepted",   "accept_failed", "reset",
+      "retransmit", "synack_retransmit", "reset_sent", "reset_received"};
+  const auto i = static_cast<size_t>(kind);
+  return i < kTcpEventKinds ? kNames[i] : "unknown";
+}
+
 const char* TcpStateName(uint8_t state) {
   static constexpr const char* kNames[] = {
       "UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT",
@@ -109,13 +117,17 @@ std::optional<TcpEvent> TcpEventDecoder::Decode(const void* data, size_t size) {
       }
     }
   }
-  decoded_.Add();
+  decoded_[static_cast<size_t>(e.kind)].Add();
   return e;
 }
 
 void TcpEventDecoder::CollectStats(std::vector<StatSample>& out) const {
-  out.push_back(Counter("edgewatch_sensor_events_decoded_total",
-                        "Kernel TCP events decoded from the ring buffer.", decoded_.Get()));
+  for (size_t k = 0; k < kTcpEventKinds; ++k) {
+    out.push_back(Counter("edgewatch_sensor_events_decoded_total",
+                          "Kernel TCP events decoded from the ring buffer, by kind.",
+                          decoded_[k].Get(),
+                          {{"kind", TcpEventKindName(static_cast<TcpEventKind>(k))}}));
+  }
   out.push_back(Counter("edgewatch_sensor_events_malformed_total",
                         "Ring-buffer records dropped as malformed (size, kind or family).",
                         malformed_.Get()));

@@ -2,6 +2,7 @@
 // infers the role of sockets whose owner the probe did not see (opened before the sensor).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -34,7 +35,7 @@ class TcpEventDecoder : public StatsSource {
  private:
   EphemeralPortRange ports_;
   int64_t offset_ns_;
-  StatCounter decoded_;
+  std::array<StatCounter, kTcpEventKinds> decoded_;  // by kind
   StatCounter malformed_;
   StatCounter role_inferred_;
 };
