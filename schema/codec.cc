@@ -62,7 +62,7 @@ Json EdgeJson(const Edge& e) {
 Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 Json EvidenceJson(const EvidenceEvent& e) {
-  Json j = Object(20);
+  Json j = Object(21);
   j["schema"] = kEvidenceSchema;
   j["id"] = e.id;
   j["node"] = e.node;
@@ -108,6 +108,15 @@ Json EvidenceJson(const EvidenceEvent& e) {
     d["id"] = e.dns->id;
   } else {
     j["dns"] = nullptr;
+  }
+  if (e.nat) {
+    Json& n = j["nat"] = Object(4);
+    n["netns"] = e.nat->netns;
+    n["translated_ip"] = e.nat->translated_ip;
+    n["translated_port"] = e.nat->translated_port;
+    n["syn_drops"] = e.nat->syn_drops;
+  } else {
+    j["nat"] = nullptr;
   }
   return j;
 }

@@ -681,13 +681,17 @@ bool ReadConntrackWindow(od::object obj, ConntrackWindow& c, Failure& f) {
 
 // "http" and "dns" came with v2 (always written there, null when not applicable); a v1 record
 // has neither.
-constexpr FieldTable<19> kEvidenceFields = [] {
-  auto t = MakeTable<19>({"schema", "id", "node", "kind", "cause", "time", "edge", "edge_key",
-                          "tuple", "process", "container_id", "cgroup_id", "netns", "sk_err",
-                          "old_state", "syn_retransmits", "duration_us", "http", "dns"});
-  t.optional = (uint64_t{1} << 17) | (uint64_t{1} << 18);
+constexpr FieldTable<20> kEvidenceFields = [] {
+  auto t = MakeTable<20>({"schema",      "id",      "node",         "kind",
+                          "cause",       "time",    "edge",         "edge_key",
+                          "tuple",       "process", "container_id", "cgroup_id",
+                          "netns",       "sk_err",  "old_state",    "syn_retransmits",
+                          "duration_us", "http",    "dns",          "nat"});
+  t.optional = (uint64_t{1} << 17) | (uint64_t{1} << 18) | (uint64_t{1} << 19);
   return t;
 }();
+constexpr FieldTable<4> kNatEvidenceFields =
+    MakeTable<4>({"netns", "translated_ip", "translated_port", "syn_drops"});
 constexpr FieldTable<7> kHttpEvidenceFields = MakeTable<7>(
     {"method", "path", "status", "latency_us", "traceparent", "trace_id", "x_request_id"});
 constexpr FieldTable<5> kDnsEvidenceFields = MakeTable<5>({"name", "qtype", "type", "rcode", "id"});
@@ -757,6 +761,28 @@ bool ReadHttpEvidence(od::value v, std::optional<HttpEvidence>& out, Failure& f)
   });
 }
 
+bool ReadNatEvidence(od::value v, std::optional<NatEvidence>& out, Failure& f) {
+  bool is_null = false;
+  if (!IsNull(v, is_null, f)) return false;
+  if (is_null) {
+    out.reset();
+    return true;
+  }
+  NatEvidence& n = out.emplace();
+  return WalkObject(v, kNatEvidenceFields, f, [&](size_t i, od::value nv) {
+    switch (i) {
+      case 0:
+        return Read(nv, n.netns, f);
+      case 1:
+        return Read(nv, n.translated_ip, f);
+      case 2:
+        return Read(nv, n.translated_port, f);
+      default:
+        return Read(nv, n.syn_drops, f);
+    }
+  });
+}
+
 bool ReadDnsEvidence(od::value v, std::optional<DnsEvidence>& out, Failure& f) {
   bool is_null = false;
   if (!IsNull(v, is_null, f)) return false;
@@ -784,6 +810,7 @@ bool ReadDnsEvidence(od::value v, std::optional<DnsEvidence>& out, Failure& f) {
 bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
   ev.http.reset();
   ev.dns.reset();
+  ev.nat.reset();
   bool v1 = false;
   const bool ok = WalkObject(obj, kEvidenceFields, f, [&](size_t i, od::value v) {
     switch (i) {
@@ -838,8 +865,10 @@ bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
         return Read(v, ev.duration_us, f);
       case 17:
         return ReadHttpEvidence(v, ev.http, f);
-      default:
+      case 18:
         return ReadDnsEvidence(v, ev.dns, f);
+      default:
+        return ReadNatEvidence(v, ev.nat, f);
     }
   });
   if (!ok) return false;
@@ -848,8 +877,8 @@ bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
           ", got \"" + EvidenceKindName(ev.kind) + "\"");
     return f.At("kind");
   }
-  if (v1 && (ev.http || ev.dns)) {
-    return f.Set("\"http\" and \"dns\" are v2 fields; this record says " +
+  if (v1 && (ev.http || ev.dns || ev.nat)) {
+    return f.Set("\"http\", \"dns\" and \"nat\" are v2 fields; this record says " +
                  std::string(kEvidenceSchemaV1));
   }
   return true;

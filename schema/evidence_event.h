@@ -50,6 +50,16 @@ struct DnsEvidence {
   bool operator==(const DnsEvidence&) const = default;
 };
 
+// How a NAT on the node treated a connection kept as evidence: its SYNs were dropped after
+// source NAT, before the NAT's conntrack entry was confirmed (an SNAT port conflict).
+struct NatEvidence {
+  uint32_t netns = 0;         // inode of the namespace that did the NAT
+  std::string translated_ip;  // the source NAT gave the connection
+  uint16_t translated_port = 0;
+  uint32_t syn_drops = 0;  // this connection's SYNs dropped there
+  bool operator==(const NatEvidence&) const = default;
+};
+
 struct EvidenceEvent {
   std::string id;  // "<node>/<sensor start ns>/<seq>", unique per sensor run
   std::string node;
@@ -75,6 +85,7 @@ struct EvidenceEvent {
   uint64_t duration_us = 0;  // from connect()/SYN_RECV to the failure; request/query → outcome
   std::optional<HttpEvidence> http;  // kind http_request
   std::optional<DnsEvidence> dns;    // kind dns_query
+  std::optional<NatEvidence> nat;    // connect_failed whose SYNs a NAT on the node dropped
 };
 
 }  // namespace edgewatch::schema

@@ -1,5 +1,6 @@
 #include "sensor/sensor.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +46,7 @@ Sensor::Sensor(SensorConfig cfg, RecordSink& sink)
           [this](uint64_t conn_id) {
             if (http_source_) http_source_->Ignore(conn_id);
           }),
+      nat_drops_(65536, cfg_.snat_lookback_ns),
       clock_offset_ns_(MonotonicToUnixOffsetNs()) {}
 
 Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sink) {
@@ -72,6 +74,21 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
       // Connection failures and SNAT still work; DNS is what is missing, and it is said.
       std::fprintf(stderr, "edgewatch sensor: DNS capture off: %s\n", dns.error().c_str());
     }
+  }
+  // NAT drops by tuple: which client sockets an SNAT conflict hit, in any namespace.
+  auto nat = NatDropSource::Create([raw](const NatDrop& d) { raw->nat_drops_.Add(d); });
+  if (nat) {
+    s->nat_source_ = std::move(*nat);
+  } else {
+    std::fprintf(stderr,
+                 "edgewatch sensor: NAT drop attribution off (SNAT-suspect by time only): %s\n",
+                 nat.error().c_str());
+  }
+  for (const ConntrackNamespace& ns : s->cfg_.conntrack) {
+    struct stat st {};
+    const std::string path = ns.path.empty() ? "/proc/self/ns/net" : ns.path;
+    if (::stat(path.c_str(), &st) == 0)
+      s->watched_netns_[static_cast<uint32_t>(st.st_ino)] = ns.name;
   }
   if (s->cfg_.http) {
     HttpSourceOptions http_opts;
@@ -108,13 +125,35 @@ void Sensor::DrainSources() {
     while (http_source_->Poll(0) > 0) {
     }
   }
+  if (nat_source_) {
+    while (nat_source_->Poll(0) > 0) {
+    }
+  }
 }
 
 void Sensor::OnRawEvent(const void* data, size_t size) {
   std::optional<TcpEvent> e = decoder_.Decode(data, size);
   if (!e) return;
   e->container_id = containers_.Resolve(e->cgroup_id, e->pid);
-  PublishEvidence(aggregator_.Add(*e, &scratch_evidence_));
+  const NatDropRecord* nat = NatDropsOf(*e);
+  if (nat != nullptr) {
+    EdgeAggregator::KeyOf(*e, key_scratch_);
+    NatMark& mark = nat_marked_[key_scratch_];
+    mark.netns = nat->netns;
+    mark.time_ns = std::max(mark.time_ns, e->time_ns);
+  }
+  const bool emitted = aggregator_.Add(*e, &scratch_evidence_);
+  if (emitted && nat != nullptr && e->kind == TcpEventKind::kConnectFailed) {
+    scratch_evidence_.nat = schema::NatEvidence{nat->netns, nat->nat_ip, nat->nat_port, nat->drops};
+  }
+  PublishEvidence(emitted);
+}
+
+const NatDropRecord* Sensor::NatDropsOf(const TcpEvent& e) {
+  const bool syn_event = (e.kind == TcpEventKind::kRetransmit && e.old_state == 2 /* SYN_SENT */) ||
+                         e.kind == TcpEventKind::kConnectFailed;
+  if (!syn_event || e.role != Role::kClient) return nullptr;
+  return nat_drops_.Find(e.local_ip, e.local_port, e.remote_ip, e.remote_port);
 }
 
 void Sensor::CloseWindow(int64_t end_ns) {
@@ -154,6 +193,22 @@ void Sensor::PublishConntrack(int64_t start_ns, int64_t end_ns,
   std::erase_if(snat_suspects_, [&](const auto& kv) { return kv.second.until_ns < end_ns; });
   for (schema::EdgeWindow& w : edges) {
     if (w.edge.side != schema::Side::kClient) continue;
+    // Exact: the NAT dropped this edge's own SYNs (by tuple). The conntrack window of that
+    // namespace when it is watched, else the namespace by inode.
+    if (auto nat = nat_marked_.find(w.edge.Key());
+        nat != nat_marked_.end() && nat->second.time_ns < end_ns) {
+      auto name = watched_netns_.find(nat->second.netns);
+      std::string id = cfg_.node + "/netns/" + std::to_string(nat->second.netns);
+      if (name != watched_netns_.end()) {
+        // The namespace's latest window with conflicts: it holds the last drop.
+        auto last = last_conflict_.find(name->second);
+        if (last != last_conflict_.end()) id = last->second.id;
+        count_on(name->second);
+      }
+      nat_marked_.erase(nat);
+      w.snat_suspect = id;
+      continue;
+    }
     // SYNs retransmitted while a watched NAT failed to insert entries: they were dropped
     // there. The edge stays suspect for the lookback, so its connect timeouts — which come
     // after the last retransmit, often windows later — are linked too.
@@ -170,6 +225,7 @@ void Sensor::PublishConntrack(int64_t start_ns, int64_t end_ns,
       }
     }
   }
+  std::erase_if(nat_marked_, [&](const auto& kv) { return kv.second.time_ns < end_ns; });
   for (schema::ConntrackWindow& c : windows) sink_.Publish(std::move(c));
 }
 
@@ -185,6 +241,7 @@ void Sensor::Run(const std::atomic<bool>& stop) {
     source_->Poll(50);
     if (dns_source_) dns_source_->Poll(0);
     if (http_source_) http_source_->Poll(0);
+    if (nat_source_) nat_source_->Poll(0);
     int64_t now = NowUnixNs();
     dns_decoder_.Expire(now);
     bool closed = false;
@@ -205,6 +262,7 @@ void Sensor::Run(const std::atomic<bool>& stop) {
     }
     if (closed) {  // follow NTP steps; forget idle HTTP connections
       http_decoder_.Expire(now);
+      nat_drops_.Expire(now - clock_offset_ns_);
       clock_offset_ns_ = MonotonicToUnixOffsetNs();
       decoder_.set_clock_offset(clock_offset_ns_);
     }
@@ -232,6 +290,10 @@ void Sensor::CollectStats(std::vector<StatSample>& out) const {
   if (dns_source_) dns_source_->CollectStats(out);
   http_decoder_.CollectStats(out);
   if (http_source_) http_source_->CollectStats(out);
+  if (nat_source_) nat_source_->CollectStats(out);
+  out.push_back(Counter("edgewatch_sensor_nat_index_overflow_total",
+                        "NAT-dropped connections not remembered: the tuple index was full.",
+                        static_cast<double>(nat_drops_.overflowed())));
 }
 
 }  // namespace edgewatch::sensor

@@ -19,6 +19,7 @@
 #include "sensor/http_decoder.h"
 #include "sensor/http_source.h"
 #include "sensor/identity_map.h"
+#include "sensor/nat_drop_source.h"
 #include "sensor/record_sink.h"
 #include "sensor/tcp_event_decoder.h"
 #include "sensor/tcp_lifecycle_source.h"
@@ -68,6 +69,8 @@ class Sensor : public StatsSource {
   // Drains every source once without waiting.
   void DrainSources();
   void CloseWindow(int64_t end_ns);
+  // The NAT drops of a client connect event's socket, or nullptr.
+  const NatDropRecord* NatDropsOf(const TcpEvent& e);
   // Once per window: follows the identity file and takes the map in use for the next window.
   void ReloadIdentity();
   // Polls conntrack for [start, end), marks the SNAT-suspect client edges of `edges` and
@@ -84,8 +87,19 @@ class Sensor : public StatsSource {
   DnsDecoder dns_decoder_;
   std::unique_ptr<DnsSource> dns_source_;  // null when DNS capture is off or unavailable
   HttpDecoder http_decoder_;
-  std::unique_ptr<HttpSource> http_source_;  // null when HTTP capture is off or unavailable
-  int64_t clock_offset_ns_ = 0;              // CLOCK_MONOTONIC → unix
+  std::unique_ptr<HttpSource> http_source_;    // null when HTTP capture is off or unavailable
+  std::unique_ptr<NatDropSource> nat_source_;  // null when unavailable
+  NatDropIndex nat_drops_;
+  // Client edges (by key) whose SYNs a NAT dropped, with that NAT's netns and the time of the
+  // event that showed it (it belongs to the window that holds that time).
+  struct NatMark {
+    uint32_t netns = 0;
+    int64_t time_ns = 0;
+  };
+  std::unordered_map<std::string, NatMark> nat_marked_;
+  std::unordered_map<uint32_t, std::string> watched_netns_;  // inode → conntrack namespace name
+  std::string key_scratch_;
+  int64_t clock_offset_ns_ = 0;  // CLOCK_MONOTONIC → unix
   struct LastConflict {
     std::string id;  // ConntrackWindow id
     std::string netns;

@@ -139,4 +139,31 @@ static __always_inline const struct sock *ew_fd_sock(__u64 fd)
 	return BPF_CORE_READ(sock, sk);
 }
 
+/* --- skb:kfree_skb ----------------------------------------------------------------------------
+ * Linux 5.17 added `reason` (enum skb_drop_reason) to the record; later releases added the
+ * NETFILTER_DROP value (nf_hook_slow's NF_DROP) and an `rx_sk` field before `protocol`. Only
+ * the fields read are declared; CO-RE finds them wherever the running kernel put them, and a
+ * kernel without the reason or the value loads the program as a no-op.
+ */
+struct trace_event_raw_kfree_skb___ew {
+	void *skbaddr;
+	enum skb_drop_reason reason; /* an int here would not match the kernel's enum field */
+} __attribute__((preserve_access_index));
+
+static __always_inline bool ew_kfree_skb_has_reason(void)
+{
+	return bpf_core_field_exists(struct trace_event_raw_kfree_skb___ew, reason) &&
+	       bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP);
+}
+
+static __always_inline int ew_kfree_skb_reason(struct trace_event_raw_kfree_skb___ew *ctx)
+{
+	return BPF_CORE_READ(ctx, reason);
+}
+
+static __always_inline int ew_netfilter_drop_reason(void)
+{
+	return bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP);
+}
+
 #endif /* EDGEWATCH_COMPAT_BPF_H */

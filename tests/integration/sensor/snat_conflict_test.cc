@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "schema/codec.h"
 #include "sensor/sensor.h"
 #include "tests/support/collecting_sink.h"
 #include "tests/support/netns.h"
@@ -29,6 +30,8 @@ using Sink = testing::CollectingSink<sensor::RecordSink>;
 
 constexpr int kPort = 8080;
 constexpr const char* kClientComm = "ew-snat-cli";
+
+void ExpectNatEvidence(const Sink& sink, const NatTriple& net, size_t expected);
 
 TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
   if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, network namespaces)";
@@ -120,6 +123,82 @@ TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
   uint64_t suspect_edges = 0;
   for (const auto& c : ct) suspect_edges += c.snat_suspect_edges;
   EXPECT_EQ(suspect_edges, marked);
+  // (3) The two timeouts' evidence names the NAT that dropped their SYNs, by tuple: the NAT
+  // namespace, the source port NAT gave each, and how many of its SYNs died there.
+  ExpectNatEvidence(sink, *net, 2);
+}
+
+// Both timed-out connects' evidence carries a `nat` object naming the NAT namespace.
+void ExpectNatEvidence(const Sink& sink, const NatTriple& net, size_t expected) {
+  const auto timeouts = sink.Evidence([](const schema::EvidenceEvent& e) {
+    return e.kind == schema::EvidenceKind::kConnectFailed && e.cause == "timeout" &&
+           e.comm == kClientComm;
+  });
+  ASSERT_EQ(timeouts.size(), expected);
+  const unsigned nat_inode = testing::NetnsPair::NetnsInode(net.nat_ns());
+  for (const auto& e : timeouts) {
+    ASSERT_TRUE(e.nat.has_value()) << "timeout from port " << e.src_port << " has no nat";
+    EXPECT_EQ(e.nat->netns, nat_inode);
+    EXPECT_EQ(e.nat->translated_ip, "10.78.2.1");
+    EXPECT_TRUE(e.nat->translated_port == 40000 || e.nat->translated_port == 40001)
+        << e.nat->translated_port;
+    // Every SYN of the connection died there: the first and each retransmit.
+    EXPECT_EQ(e.nat->syn_drops, 1 + e.syn_retransmits);
+  }
+}
+
+TEST(SnatConflict, DropsInAnUnwatchedNatAreAttributedByTuple) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, network namespaces)";
+  std::string why;
+  auto net = NatTriple::Create(40000, 40001, &why);
+  ASSERT_NE(net, nullptr) << why;
+  Sink sink;
+  sensor::SensorConfig cfg;
+  cfg.node = "snat-node";
+  cfg.window_ns = 500'000'000;
+  cfg.flush_grace_ns = 100'000'000;
+  cfg.conntrack.clear();  // the NAT namespace is not watched: no conntrack statistics at all
+  auto s = testing::RunningSensor::Start(cfg, sink);
+  ASSERT_TRUE(s.ok()) << s.error();
+  const std::string server_ip = net->server_ip();
+  const pid_t server = ForkInNetns(net->server_ns(), "ew-snat-srv", [&] {
+    if (testing::TcpListen(server_ip, kPort) < 0) return 1;
+    sleep(30);
+    return 0;
+  });
+  std::this_thread::sleep_for(300ms);
+  const pid_t client = ForkInNetns(net->client_ns(), kClientComm, [&] {
+    int held[2] = {-1, -1};
+    for (int& fd : held) {
+      if (testing::TcpConnect(server_ip, kPort, 0, &fd) != 0) return 10;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (testing::TcpConnect(server_ip, kPort, 1) != ETIMEDOUT) return 20 + i;
+    }
+    for (int fd : held) close(fd);
+    return 0;
+  });
+  EXPECT_EQ(WaitChild(client, 30s), 0);
+  auto client_edge = [&](const schema::EdgeWindow& w) {
+    return w.edge.side == schema::Side::kClient && w.edge.client.workload == kClientComm;
+  };
+  EXPECT_TRUE(WaitFor([&] { return sink.Sum(Counter::kTimeout, client_edge) >= 2; }, 10s));
+  (*s)->Stop();
+  WaitChild(server, 1ms);
+  EXPECT_TRUE(sink.Conntrack([](const auto&) { return true; }).empty());
+  const std::string id =
+      "snat-node/netns/" + std::to_string(testing::NetnsPair::NetnsInode(net->nat_ns()));
+  size_t marked = 0;
+  for (const auto& w : sink.Windows(client_edge)) {
+    if (w.at(Counter::kTimeout) > 0 || w.at(Counter::kSynRetransmits) > 0) {
+      EXPECT_EQ(w.snat_suspect, id);
+      ++marked;
+    } else {
+      EXPECT_EQ(w.snat_suspect, "");
+    }
+  }
+  EXPECT_GE(marked, 2u);
+  ExpectNatEvidence(sink, *net, 2);
 }
 
 TEST(SnatConflict, TimeoutsWithoutConflictsAreNotMarked) {
@@ -160,6 +239,11 @@ TEST(SnatConflict, TimeoutsWithoutConflictsAreNotMarked) {
     EXPECT_EQ(c.Conflicts(), 0u) << c.id;
   }
   for (const auto& w : sink.Windows(client_edge)) EXPECT_EQ(w.snat_suspect, "");
+  // Dropped SYN-ACKs of a confirmed connection are not NAT drops.
+  const auto timeouts = sink.Evidence(
+      [](const schema::EvidenceEvent& e) { return e.comm == kClientComm && e.cause == "timeout"; });
+  ASSERT_EQ(timeouts.size(), 1u);
+  EXPECT_FALSE(timeouts[0].nat.has_value()) << schema::Encode(timeouts[0]);
 }
 
 }  // namespace

@@ -110,7 +110,7 @@ auto Tie(const EvidenceEvent& e) {
   return std::tie(e.id, e.node, e.kind, e.cause, e.time_ns, e.edge, e.edge_key, e.protocol,
                   e.src_ip, e.src_port, e.dst_ip, e.dst_port, e.pid, e.comm, e.container_id,
                   e.cgroup_id, e.netns, e.sk_err, e.old_state, e.syn_retransmits, e.duration_us,
-                  e.http, e.dns);
+                  e.http, e.dns, e.nat);
 }
 
 bool Same(const EvidenceEvent& a, const EvidenceEvent& b) { return Tie(a) == Tie(b); }
@@ -569,13 +569,16 @@ TEST(CodecRoundTrip, HttpAndDnsEvidence) {
                            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
                            "4bf92f3577b34da6a3ce929d0e0e4736",
                            "req-7"};
+  http.nat = std::nullopt;
+  EvidenceEvent nat = SampleEvidence(5);
+  nat.nat = NatEvidence{4026532481, "10.78.2.1", 40001, 6};
   EvidenceEvent dns = SampleEvidence(4);
   dns.kind = EvidenceKind::kDnsQuery;
   dns.cause = "nxdomain";
   dns.protocol = "udp";
   dns.dns = DnsEvidence{"payments.internal.", 28, "AAAA", "nxdomain", 4711};
   Decoder d;
-  for (const EvidenceEvent& in : {http, dns}) {
+  for (const EvidenceEvent& in : {http, dns, nat}) {
     const std::string wire = Encode(in);
     Result<EvidenceEvent> out = d.DecodeEvidence(wire);
     ASSERT_TRUE(out.ok()) << out.error();
@@ -597,6 +600,7 @@ TEST(CodecRoundTrip, EvidenceV1StillDecodes) {
   v1["schema"] = "edgewatch.evidence.v1";
   v1.erase("http");
   v1.erase("dns");
+  v1.erase("nat");
   Decoder d;
   Result<EvidenceEvent> out = d.DecodeEvidence(v1.dump());
   ASSERT_TRUE(out.ok()) << out.error();
@@ -608,8 +612,8 @@ TEST(CodecRoundTrip, EvidenceV1StillDecodes) {
       "traceparent":"","trace_id":"","x_request_id":""})");
   out = d.DecodeEvidence(v1.dump());
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error(),
-            R"(evidence: "http" and "dns" are v2 fields; this record says edgewatch.evidence.v1)");
+  EXPECT_EQ(out.error(), R"(evidence: "http", "dns" and "nat" are v2 fields; this record says )"
+                         R"(edgewatch.evidence.v1)");
 }
 
 TEST(LatencyHistogram, QuantilesInterpolateInsideBuckets) {
