@@ -76,7 +76,9 @@ int DetectorCommand(int argc, char** argv) {
   if (!p) return Fail("detector", kExitUsage, p.error());
   auto d = p->BuildKafkaDetector(std::move(*cfg), *w);
   if (!d) return Fail("detector", kExitFailure, d.error());
-  auto ms = MetricsServer::StartUnlessOff(metrics, {d->get(), p->dispatcher.get()});
+  (*d)->set_tick(p->ReloadTick());
+  auto ms =
+      MetricsServer::StartUnlessOff(metrics, {d->get(), p->dispatcher.get(), p->reloader.get()});
   if (!ms) return Fail("detector", kExitUsage, ms.error());
   std::atomic<bool>& stop = InstallStopSignals();
   std::fprintf(stderr, "edgewatch detector: group %s on %s, rules %s%s%s\n", kdf.group.c_str(),

@@ -1,13 +1,23 @@
 #include "cmd/pipeline_options.h"
 
+#include <cstdio>
+#include <iostream>
+
 #include "alerting/stdout_receiver.h"
 #include "alerting/webhook_receiver.h"
+#include "cmd/signals.h"
+#include "common/clock.h"
 #include "rules/loader.h"
 
 namespace edgewatch::cmd {
 
 void PipelineFlags::Register(Flags& f) {
-  f.String("rules", &rules, "rule file or directory of *.yaml rule files (docs/rules.md)", "PATH");
+  f.String("rules", &rules,
+           "rule file or directory of *.yaml rule files (docs/rules.md); reloaded when the "
+           "files change and on SIGHUP",
+           "PATH");
+  f.String("rules-check-interval", &rules_check_interval,
+           "how often the rule files are checked for changes", "DURATION");
   f.String("webhook", &webhook, "POST each alert as JSON to this URL", "URL");
   f.String("webhook-timeout", &webhook_timeout, "timeout of one webhook request", "DURATION");
   f.String("webhook-header", &webhook_header,
@@ -19,6 +29,9 @@ Result<Pipeline> Pipeline::BuildDelivery(const PipelineFlags& flags) {
   if (flags.rules.empty()) return Err("flag --rules is required (e.g. --rules rules/examples)");
   auto rules = rules::LoadRules(flags.rules);
   if (!rules) return Err("rules: " + rules.error());
+  auto interval = ParseDurationFlag("rules-check-interval", flags.rules_check_interval);
+  if (!interval) return Err(interval.error());
+  if (*interval <= 0) return Err("flag --rules-check-interval: must be positive");
 
   std::vector<std::unique_ptr<alerting::Receiver>> receivers;
   if (!flags.quiet)
@@ -52,7 +65,22 @@ Result<Pipeline> Pipeline::BuildDelivery(const PipelineFlags& flags) {
   Pipeline p;
   p.rules = std::move(*rules);
   p.dispatcher = std::move(*d);
+  p.reloader = std::make_shared<detector::RulesReloader>(flags.rules, &std::cerr, *interval);
   return p;
+}
+
+std::function<void(detector::Detector&)> Pipeline::ReloadTick() {
+  std::atomic<bool>& hup = InstallReloadSignal();
+  return [reloader = reloader, &hup](detector::Detector& d) {
+    if (hup.exchange(false, std::memory_order_relaxed)) reloader->Request();
+    if (auto set = reloader->Poll(NowUnixNs())) {
+      const auto c = d.ReplaceRules(std::move(*set));
+      std::fprintf(stderr,
+                   "edgewatch: rules swapped in: %zu (rule, edge) states kept, %zu ended "
+                   "(firing ones resolved), %zu started\n",
+                   c.kept, c.ended, c.started);
+    }
+  };
 }
 
 Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) {

@@ -10,12 +10,14 @@
 #include "cmd/flags.h"
 #include "detector/detector.h"
 #include "detector/kafka_detector.h"
+#include "detector/rules_reloader.h"
 #include "rules/rule.h"
 
 namespace edgewatch::cmd {
 
 struct PipelineFlags {
   std::string rules;
+  std::string rules_check_interval = "5s";  // how often the rule files are stat'ed for changes
   std::string webhook;
   std::string webhook_timeout = "5s";
   std::string webhook_header;  // "Name: value"
@@ -29,6 +31,8 @@ struct Pipeline {
   rules::RuleSet rules;  // moved into the detector by Build()
   std::unique_ptr<alerting::Dispatcher> dispatcher;
   std::unique_ptr<detector::Detector> detector;
+  // Follows --rules (file changes, SIGHUP) for the detector's loop: see ReloadTick().
+  std::shared_ptr<detector::RulesReloader> reloader;
 
   // Rules and delivery only (the Kafka detector builds its own Detector from `rules`).
   static Result<Pipeline> BuildDelivery(const PipelineFlags& flags);
@@ -37,6 +41,9 @@ struct Pipeline {
   // After BuildDelivery(): a Kafka group detector over `rules`, delivering to the dispatcher.
   Result<std::unique_ptr<detector::KafkaDetector>> BuildKafkaDetector(
       detector::KafkaDetectorConfig cfg, int64_t window_ns);
+  // Called from the detector's loop: swaps in reloaded rules when the files changed or SIGHUP
+  // came (a broken version is rejected, the running rules stay). Installs the SIGHUP handler.
+  std::function<void(detector::Detector&)> ReloadTick();
   // Delivers what is queued, for up to `grace`.
   void Shutdown(std::chrono::milliseconds grace);
 

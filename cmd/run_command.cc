@@ -39,9 +39,11 @@ class QueueStats : public StatsSource {
 // the wall clock by one window plus the sensor's flush grace, so that quiet edges are evaluated
 // as zero windows (and their alerts resolve) without racing the sensor's window flushes.
 void DetectorLoop(transport::BoundedQueue<schema::Record>& q, detector::Detector& d,
-                  int64_t window_ns, int64_t grace_ns) {
+                  int64_t window_ns, int64_t grace_ns,
+                  const std::function<void(detector::Detector&)>& tick) {
   int64_t last_advance = 0;
   while (!q.Closed()) {
+    tick(d);
     if (auto r = q.Pop(std::chrono::milliseconds(50))) {
       if (auto* w = std::get_if<schema::EdgeWindow>(&*r)) {
         d.OnWindow(*w);
@@ -73,6 +75,7 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   if (!p) return Fail("run", kExitUsage, p.error());
   auto d = p->BuildKafkaDetector(std::move(*dcfg), cfg.window_ns);
   if (!d) return Fail("run", kExitFailure, d.error());
+  (*d)->set_tick(p->ReloadTick());
   auto producer = transport::KafkaProducer::Create(*kcfg, "sensor");
   if (!producer) return Fail("run", kExitFailure, producer.error());
   std::atomic<bool>& stop = InstallStopSignals();
@@ -83,7 +86,7 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   auto s = sensor::Sensor::Create(cfg, sink);
   if (!s) return Fail("run", kExitNoCapability, s.error());
   auto ms = MetricsServer::StartUnlessOff(
-      metrics, {s->get(), producer->get(), d->get(), p->dispatcher.get()});
+      metrics, {s->get(), producer->get(), d->get(), p->dispatcher.get(), p->reloader.get()});
   if (!ms) return Fail("run", kExitUsage, ms.error());
   std::fprintf(
       stderr, "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s, Kafka %s%s%s\n",
@@ -141,7 +144,8 @@ int RunCommand(int argc, char** argv) {
   if (!s) return Fail("run", kExitNoCapability, s.error());
   QueueStats queue_stats(queue);
   auto ms = MetricsServer::StartUnlessOff(
-      metrics, {s->get(), &queue_stats, pipeline->detector.get(), pipeline->dispatcher.get()});
+      metrics, {s->get(), &queue_stats, pipeline->detector.get(), pipeline->dispatcher.get(),
+                pipeline->reloader.get()});
   if (!ms) return Fail("run", kExitUsage, ms.error());
   std::fprintf(stderr, "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s%s%s\n",
                (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
@@ -149,7 +153,7 @@ int RunCommand(int argc, char** argv) {
                *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");
 
   std::thread detector_thread(DetectorLoop, std::ref(queue), std::ref(*pipeline->detector),
-                              cfg->window_ns, cfg->flush_grace_ns);
+                              cfg->window_ns, cfg->flush_grace_ns, pipeline->ReloadTick());
   (*s)->Run(stop);  // returns on SIGINT/SIGTERM after publishing the open window
   queue.Close();
   detector_thread.join();

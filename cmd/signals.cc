@@ -9,6 +9,10 @@ namespace {
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
+std::atomic<bool> g_reload{false};
+
+void OnHangup(int) { g_reload.store(true); }
+
 void OnSignal(int) {
   if (g_stop.exchange(true)) _exit(130);  // second signal: the user really wants out
 }
@@ -22,6 +26,14 @@ std::atomic<bool>& InstallStopSignals() {
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   return g_stop;
+}
+
+std::atomic<bool>& InstallReloadSignal() {
+  struct sigaction sa {};
+  sa.sa_handler = OnHangup;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, nullptr);
+  return g_reload;
 }
 
 }  // namespace edgewatch::cmd

@@ -1,4 +1,4 @@
-// SIGINT/SIGTERM → a stop flag every loop polls; a second signal exits at once.
+// SIGINT/SIGTERM → a stop flag every loop polls; a second signal exits at once. SIGHUP → reload.
 #pragma once
 
 #include <atomic>
@@ -7,5 +7,8 @@ namespace edgewatch::cmd {
 
 // Installs the handlers (idempotent) and returns the flag they set.
 std::atomic<bool>& InstallStopSignals();
+
+// SIGHUP → a flag the detector loop takes (exchange(false)) to reload its rules.
+std::atomic<bool>& InstallReloadSignal();
 
 }  // namespace edgewatch::cmd

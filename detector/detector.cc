@@ -73,9 +73,70 @@ Detector::Detector(rules::RuleSet rules, DetectorConfig cfg, AlertCallback on_al
   for (const rules::Rule& r : rules_.rules) {
     compiled_.push_back({&r, MakeCondition(r)});
   }
+  rules_loaded_.store(compiled_.size(), std::memory_order_relaxed);
 }
 
 Detector::~Detector() = default;
+
+Detector::ReloadCounts Detector::ReplaceRules(rules::RuleSet rules) noexcept {
+  ReloadCounts counts;
+  // The old rules stay alive until every slot is re-pointed or resolved with them.
+  rules::RuleSet old_rules = std::move(rules_);
+  std::vector<CompiledRule> old_compiled = std::move(compiled_);
+  rules_ = std::move(rules);
+  compiled_.clear();
+  compiled_.reserve(rules_.rules.size());
+  std::unordered_map<std::string, const CompiledRule*> by_name;
+  for (const rules::Rule& r : rules_.rules) {
+    compiled_.push_back({&r, MakeCondition(r)});
+  }
+  for (const CompiledRule& c : compiled_) {
+    by_name.emplace(c.rule->file + '\x1f' + c.rule->name, &c);
+  }
+  std::unordered_map<const CompiledRule*, const CompiledRule*> same;
+  for (const CompiledRule& old : old_compiled) {
+    auto it = by_name.find(old.rule->file + '\x1f' + old.rule->name);
+    if (it != by_name.end() && it->second->rule->definition == old.rule->definition) {
+      same.emplace(&old, it->second);
+    }
+  }
+  for (auto it = edges_.begin(); it != edges_.end();) {
+    EdgeState& edge = *it->second;
+    std::erase_if(edge.slots, [&](RuleSlot& slot) {
+      if (auto kept = same.find(slot.rule); kept != same.end()) {
+        slot.rule = kept->second;
+        ++counts.kept;
+        return false;
+      }
+      if (slot.firing != nullptr) {
+        const size_t sev = SeverityIndex(slot.rule->rule->severity);
+        const schema::Alert alert = BuildAlert(edge, slot, schema::AlertStatus::kResolved,
+                                               slot.last_true, edge.last_end_ns);
+        resolved_[sev].Add();
+        firing_[sev].fetch_sub(1, std::memory_order_relaxed);
+        Emit(alert);
+      }
+      ++counts.ended;
+      return true;
+    });
+    for (const CompiledRule& r : compiled_) {
+      const bool held = std::any_of(edge.slots.begin(), edge.slots.end(),
+                                    [&](const RuleSlot& s) { return s.rule == &r; });
+      if (!held && r.rule->match.Matches(edge.edge)) {
+        edge.slots.emplace_back(r, r.rule->for_ns, r.rule->keep_firing_for_ns);
+        ++counts.started;
+      }
+    }
+    edge.stale_slots = std::any_of(edge.slots.begin(), edge.slots.end(), [&](const RuleSlot& s) {
+      return !s.rule->rule->match.Matches(edge.edge);
+    });
+    it = edge.slots.empty() ? edges_.erase(it) : std::next(it);
+  }
+  edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
+  rules_loaded_.store(compiled_.size(), std::memory_order_relaxed);
+  rule_reloads_.Add();
+  return counts;
+}
 
 void Detector::LogOnce(std::atomic<bool>& said, const std::string& message) {
   if (!said.exchange(true, std::memory_order_relaxed)) {
@@ -441,6 +502,11 @@ void Detector::Emit(const schema::Alert& alert) noexcept {
 }
 
 void Detector::CollectStats(std::vector<StatSample>& out) const {
+  out.push_back(Counter("edgewatch_detector_rule_reloads_total",
+                        "Rule sets swapped in by a hot reload.",
+                        static_cast<double>(rule_reloads_.Get())));
+  out.push_back(Gauge("edgewatch_detector_rules", "Rules loaded.",
+                      static_cast<double>(rules_loaded_.load(std::memory_order_relaxed))));
   const auto c = [&](const char* name, const char* help, const StatCounter& v) {
     out.push_back(
         Counter(std::string("edgewatch_detector_") + name, help, static_cast<double>(v.Get())));

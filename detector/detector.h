@@ -94,6 +94,20 @@ class Detector : public StatsSource {
   // selects the edge, or the (rule, edge) already has state here.
   bool Adopt(const schema::Alert& firing) noexcept;
 
+  // Hot reload: swaps in a new rule set. Rules are matched by (file, name):
+  //  - an unchanged rule (same definition) keeps its state on every edge — a pending `for`
+  //    goes on counting, a firing alert stays firing, with its evidence;
+  //  - a changed or removed rule ends: each of its firing alerts is resolved at the end of the
+  //    edge's last window (receivers are told), and a changed rule starts over under its new
+  //    definition from the next window (re-firing if its condition still holds);
+  //  - a new rule starts on the edges it selects.
+  // Returns {kept, started, ended} counts of (rule, edge) slots.
+  struct ReloadCounts {
+    size_t kept = 0, started = 0, ended = 0;
+  };
+  ReloadCounts ReplaceRules(rules::RuleSet rules) noexcept;
+  size_t rules() const { return rules_loaded_.load(std::memory_order_relaxed); }
+
   void CollectStats(std::vector<StatSample>& out) const override;
 
   size_t edges() const { return edges_tracked_.load(std::memory_order_relaxed); }
@@ -151,6 +165,8 @@ class Detector : public StatsSource {
   StatCounter edges_handed_over_;
   StatCounter alerts_adopted_;
   StatCounter identity_changes_;
+  StatCounter rule_reloads_;
+  std::atomic<size_t> rules_loaded_{0};
   std::atomic<size_t> edges_tracked_{0};
   std::array<StatCounter, rules::kSeverityCount> fired_;
   std::array<StatCounter, rules::kSeverityCount> resolved_;

@@ -125,6 +125,7 @@ size_t KafkaDetector::Run(const std::atomic<bool>& stop) {
         });
     if (r.drained) caught_up_at_ns_ = NowUnixNs();  // nothing more to read right now
     producer_->Poll();
+    if (tick_) tick_(*detector_);
     Advance();
   }
   windows_->Close();  // revokes everything: state dropped, alerts flushed, offsets committed

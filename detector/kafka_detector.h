@@ -73,6 +73,8 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
 
   void CollectStats(std::vector<StatSample>& out) const override;
   Detector& detector() { return *detector_; }
+  // Called once per loop iteration on the detector's thread (hot reload of rules).
+  void set_tick(std::function<void(Detector&)> tick) { tick_ = std::move(tick); }
 
  private:
   KafkaDetector() = default;
@@ -104,6 +106,7 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   int32_t alert_partitions_ = 0;
   Deliver deliver_;
   std::unique_ptr<Detector> detector_;
+  std::function<void(Detector&)> tick_;
   schema::Decoder decoder_;
   schema::EdgeWindow window_;  // decoded into, reused
   AlertTable table_;

@@ -63,6 +63,10 @@ struct Rule {
   EdgeSelector match;
   std::map<std::string, std::string> labels;  // file labels overridden by rule labels
   std::vector<Annotation> annotations;        // in file order
+  // The rule's YAML as written (canonical dump, positions left out) plus its business system
+  // and merged labels: two loads of a file give equal definitions exactly when the rule did
+  // not change. Hot reload keeps the state of rules whose definition is unchanged.
+  std::string definition;
 };
 
 struct RuleFileInfo {

@@ -430,6 +430,8 @@ void FileParser::ParseRules(const Entry& rules, const RuleFileInfo& info,
       labels[k] = v;  // rule labels override file labels
     }
     rule->labels = std::move(labels);
+    rule->definition = YAML::Dump(item) + "\n# business_system: " + rule->business_system;
+    for (const auto& [k, v] : rule->labels) rule->definition += "\n# label " + k + "=" + v;
     out.rules.push_back(std::move(*rule));
   }
 }

@@ -46,8 +46,8 @@ Result<std::unique_ptr<NatDropSource>> NatDropSource::Create(Callback callback) 
                " — rerun with EDGEWATCH_BPF_DEBUG=1 for the verifier's log");
   }
   if (int err = nat_drops__attach(src->skel_); err != 0) {
-    return Err(std::string("attaching the nat_drops BPF program failed: ") +
-               std::strerror(-err) + " — the kernel lacks the skb:kfree_skb tracepoint");
+    return Err(std::string("attaching the nat_drops BPF program failed: ") + std::strerror(-err) +
+               " — the kernel lacks the skb:kfree_skb tracepoint");
   }
   src->rb_ = ring_buffer__new(bpf_map__fd(src->skel_->maps.nat_events), &NatDropSource::OnSample,
                               src.get(), nullptr);

@@ -20,10 +20,10 @@
  * original direction (the client's own view, before NAT) and the source NAT gave it.
  */
 struct ew_nat_drop_event {
-	__u64 ts_ns;	 /* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
-	__u32 netns;	 /* inode of the network namespace that dropped it (the NAT's) */
-	__u16 family;	 /* AF_INET or AF_INET6 */
-	__u8 tcp_flags;	 /* flags byte of the dropped segment's TCP header (0x02 = SYN) */
+	__u64 ts_ns;	/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
+	__u32 netns;	/* inode of the network namespace that dropped it (the NAT's) */
+	__u16 family;	/* AF_INET or AF_INET6 */
+	__u8 tcp_flags; /* flags byte of the dropped segment's TCP header (0x02 = SYN) */
 	__u8 pad;
 	__u16 orig_sport; /* host byte order */
 	__u16 orig_dport;
