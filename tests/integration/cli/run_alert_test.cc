@@ -256,5 +256,42 @@ TEST(EdgewatchCli, RulesCheckExitCodes) {
   EXPECT_NE(usage.Stderr().find("--no-such-flag"), std::string::npos);
 }
 
+TEST(EdgewatchCli, RulesTestPassesFailsAndReportsWhere) {
+  // The shipped examples' own tests pass.
+  const std::string examples = std::string(EDGEWATCH_SOURCE_DIR) + "/rules/examples";
+  ChildProcess shipped(
+      {testing::EdgewatchBinary(), "rules", "test", examples + "/payments_test.yaml"});
+  EXPECT_EQ(shipped.Wait(20s), 0) << shipped.Stdout() << shipped.Stderr();
+  EXPECT_NE(shipped.Stdout().find("SUCCESS: 3 of 3 test cases passed"), std::string::npos)
+      << shipped.Stdout();
+  // A wrong expectation fails with the time, the file position and the alert that differs.
+  std::string dir = testing::MakeTempDir();
+  testing::WriteFile(dir + "/checkout.yaml", kRefusedRule);
+  testing::WriteFile(dir + "/checkout_test.yaml", R"(rule_files: [checkout.yaml]
+tests:
+  - name: refused once
+    edges:
+      - edge: {side: client, client_workload: api, server: "10.0.0.1:7201"}
+        series: {refused: "0 1 0"}
+    alerts:
+      - at: 1s
+        firing: [{rule: CheckoutRefused}]
+)");
+  ChildProcess failing({testing::EdgewatchBinary(), "rules", "test", dir + "/checkout_test.yaml"});
+  EXPECT_EQ(failing.Wait(20s), 1);
+  EXPECT_NE(failing.Stdout().find("at 1s (" + dir + "/checkout_test.yaml:8):"), std::string::npos)
+      << failing.Stdout();
+  EXPECT_NE(failing.Stdout().find("expected firing, but is not: CheckoutRefused {}"),
+            std::string::npos)
+      << failing.Stdout();
+  // A malformed test file: exit 1 with file:line: key.
+  testing::WriteFile(dir + "/broken_test.yaml", "rule_files: [checkout.yaml]\ntests: 3\n");
+  ChildProcess broken({testing::EdgewatchBinary(), "rules", "test", dir + "/broken_test.yaml"});
+  EXPECT_EQ(broken.Wait(20s), 1);
+  EXPECT_NE(broken.Stdout().find("broken_test.yaml:2: tests: must be a list of test cases"),
+            std::string::npos)
+      << broken.Stdout();
+}
+
 }  // namespace
 }  // namespace edgewatch

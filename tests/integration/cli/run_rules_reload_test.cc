@@ -58,8 +58,9 @@ TEST(EdgewatchRunRulesReload, ChangedFilesAreSwappedInAndBrokenOnesRejected) {
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
   auto refuse = [&](int port) {
-    const pid_t c = testing::ForkInNetns(net->client_ns(), "ew-reload",
-                                         [port] { return testing::TcpConnect("10.77.0.1", port, 0); });
+    const pid_t c = testing::ForkInNetns(net->client_ns(), "ew-reload", [port] {
+      return testing::TcpConnect("10.77.0.1", port, 0);
+    });
     return testing::WaitChild(c, 5s);
   };
 
@@ -79,8 +80,8 @@ TEST(EdgewatchRunRulesReload, ChangedFilesAreSwappedInAndBrokenOnesRejected) {
 
   // 3. A broken file is rejected with its error, on change and on SIGHUP alike.
   Replace(file, "business_system: checkout\nrules:\n  - name: Bad\n    signal: refusd\n");
-  ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("reload rejected") != std::string::npos; },
-                      5s))
+  ASSERT_TRUE(
+      WaitFor([&] { return run.Stderr().find("reload rejected") != std::string::npos; }, 5s))
       << run.Stderr();
   EXPECT_NE(run.Stderr().find("checkout.yaml:4: rules[0].signal: \"refusd\" is not a signal"),
             std::string::npos)
