@@ -179,7 +179,8 @@ RuleTestReport RunRuleTests(const rules::RuleTestFile& file) {
         failures += "      firing, but not expected: " + Describe(a->rule, a->labels) + "\n";
       }
     }
-    const std::string title = "\"" + c.name + "\" (" + file.path + ":" + std::to_string(c.line) + ")";
+    const std::string title =
+        "\"" + c.name + "\" (" + file.path + ":" + std::to_string(c.line) + ")";
     if (failures.empty()) {
       report.text += "  PASS " + title + "\n";
     } else {

@@ -28,8 +28,8 @@ constexpr std::array<std::string_view, 10> kRuleKeys = {
     "severity", "match",  "labels",     "annotations"};
 constexpr std::array<std::string_view, 5> kRequiredRuleKeys = {"name", "signal", "comparison",
                                                                "threshold", "severity"};
-constexpr std::array<std::string_view, 7> kMatchKeys = {
-    "side",           "server_port",    "server_ip",      "client_workload",
+constexpr std::array<std::string_view, 8> kMatchKeys = {
+    "side",           "server_port",    "server_ip",      "client_workload", "server_workload",
     "client_service", "server_service", "business_system"};
 
 // One key of a YAML mapping, with the line it is on (1-based).
@@ -158,7 +158,13 @@ Result<std::string> ParseLabelValue(const std::string& s) {
   return s;
 }
 
-Result<std::string> ParseAny(const std::string& s) { return s; }
+Result<NamePattern> ParseNamePattern(const std::string& s) { return NamePattern::Parse(s); }
+
+Result<NamePattern> ParseIdentityPattern(const std::string& s) {
+  auto v = ParseLabelValue(s);
+  if (!v) return Err(v.error());
+  return NamePattern::Parse(*v);
+}
 
 // Parses one file; collects every error instead of stopping at the first.
 class FileParser {
@@ -327,14 +333,17 @@ void FileParser::ParseMatch(const Entry& e, const std::string& key, EdgeSelector
   Field(m, key, "server_port", "a port number 1..65535", ParsePort, out.server_port);
   Field(m, key, "server_ip", "a CIDR prefix or address, e.g. 10.0.0.0/8", IpPrefix::Parse,
         out.server_ip);
-  Field(m, key, "client_workload", "a process or workload name", ParseAny, out.client_workload);
+  Field(m, key, "client_workload", "a process or workload name, glob or ~regex", ParseNamePattern,
+        out.client_workload);
+  Field(m, key, "server_workload", "a process or workload name, glob or ~regex", ParseNamePattern,
+        out.server_workload);
   // Names from the sensor's identity file: the same text rules as there (no control characters).
-  Field(m, key, "client_service", "a service name from the identity file", ParseLabelValue,
+  Field(m, key, "client_service", "a service name from the identity file", ParseIdentityPattern,
         out.client_service);
-  Field(m, key, "server_service", "a service name from the identity file", ParseLabelValue,
+  Field(m, key, "server_service", "a service name from the identity file", ParseIdentityPattern,
         out.server_service);
-  Field(m, key, "business_system", "a business system name from the identity file", ParseLabelValue,
-        out.business_system);
+  Field(m, key, "business_system", "a business system name from the identity file",
+        ParseIdentityPattern, out.business_system);
 }
 
 std::vector<Annotation> FileParser::ParseAnnotations(const Entry& e, const std::string& key) {

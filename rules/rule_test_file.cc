@@ -14,8 +14,8 @@ namespace edgewatch::rules {
 namespace {
 
 constexpr std::string_view kDerivedInputs[] = {
-    "snat_suspect", "connect_latency_us", "dns_noerror", "dns_nxdomain", "dns_servfail",
-    "dns_refused",  "dns_formerr",        "dns_timeouts", "dns_latency_us", "http_2xx",
+    "snat_suspect", "connect_latency_us", "dns_noerror",  "dns_nxdomain",     "dns_servfail",
+    "dns_refused",  "dns_formerr",        "dns_timeouts", "dns_latency_us",   "http_2xx",
     "http_3xx",     "http_4xx",           "http_5xx",     "http_no_response", "http_latency_us"};
 
 std::optional<double> Number(std::string_view s) {
@@ -78,7 +78,8 @@ class TestFileParser {
   void Error(const YAML::Node& n, const std::string& key, const std::string& what) {
     const YAML::Mark m = n.Mark();
     if (!errors_.empty()) errors_ += "\n";
-    errors_ += path_ + ":" + std::to_string(m.is_null() ? 1 : m.line + 1) + ": " + key + ": " + what;
+    errors_ +=
+        path_ + ":" + std::to_string(m.is_null() ? 1 : m.line + 1) + ": " + key + ": " + what;
   }
   static int Line(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
 
@@ -143,11 +144,13 @@ class TestFileParser {
           s.values[name] = std::move(*values);
         }
       } else {
-        Error(kv.first, at, k == "series" ? "must map input names to series"
-                                          : "unknown key; allowed: edge, node, series");
+        Error(kv.first, at,
+              k == "series" ? "must map input names to series"
+                            : "unknown key; allowed: edge, node, series");
       }
     }
-    if (!have_edge) Error(n, key + ".edge", "missing: give the edge (side, client_workload, server, …)");
+    if (!have_edge)
+      Error(n, key + ".edge", "missing: give the edge (side, client_workload, server, …)");
     return s;
   }
 
@@ -178,7 +181,8 @@ class TestFileParser {
           continue;
         }
         std::string ip = v.substr(0, colon);
-        if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+        if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']')
+          ip = ip.substr(1, ip.size() - 2);
         e.server.ip = ip;
         e.server.port = port;
       } else if (k == "client_workload") {
@@ -256,9 +260,11 @@ class TestFileParser {
         a.rule = kv.second.as<std::string>("");
       } else if ((k == "labels" || k == "annotations") && kv.second.IsMap()) {
         auto& out = k == "labels" ? a.labels : a.annotations;
-        for (const auto& lv : kv.second) out[lv.first.as<std::string>("")] = lv.second.as<std::string>("");
+        for (const auto& lv : kv.second)
+          out[lv.first.as<std::string>("")] = lv.second.as<std::string>("");
       } else {
-        Error(kv.first, key + "." + k, "unknown key or not a mapping; allowed: rule, labels, annotations");
+        Error(kv.first, key + "." + k,
+              "unknown key or not a mapping; allowed: rule, labels, annotations");
       }
     }
     if (a.rule.empty()) Error(n, key + ".rule", "missing: the rule's name");

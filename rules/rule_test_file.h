@@ -36,7 +36,7 @@ struct ExpectedAlert {
 };
 
 struct AlertCheck {
-  int64_t at_ns = 0;  // from the start of the first window
+  int64_t at_ns = 0;                  // from the start of the first window
   std::vector<ExpectedAlert> firing;  // exactly the alerts firing then
   int line = 0;
 };

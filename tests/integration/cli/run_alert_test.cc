@@ -260,7 +260,7 @@ TEST(EdgewatchCli, RulesTestPassesFailsAndReportsWhere) {
   // The shipped examples' own tests pass.
   const std::string examples = std::string(EDGEWATCH_SOURCE_DIR) + "/rules/examples";
   ChildProcess shipped(
-      {testing::EdgewatchBinary(), "rules", "test", examples + "/payments_test.yaml"});
+      {testing::EdgewatchBinary(), "rules", "test", examples + "/tests/payments_test.yaml"});
   EXPECT_EQ(shipped.Wait(20s), 0) << shipped.Stdout() << shipped.Stderr();
   EXPECT_NE(shipped.Stdout().find("SUCCESS: 3 of 3 test cases passed"), std::string::npos)
       << shipped.Stdout();

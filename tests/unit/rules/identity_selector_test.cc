@@ -119,7 +119,8 @@ TEST(IdentitySelector, ErrorsNameFileLineAndKey) {
             "p.yaml:9: rules[0].match.server_service: contains control characters");
   EXPECT_EQ(error("      server_servise: payments-api\n"),
             "p.yaml:9: rules[0].match.server_servise: unknown key; allowed: side, server_port, "
-            "server_ip, client_workload, client_service, server_service, business_system");
+            "server_ip, client_workload, server_workload, client_service, server_service, "
+            "business_system");
 }
 
 TEST(IdentitySelector, MappedLabelsAreReserved) {

@@ -114,7 +114,7 @@ rules:
   EXPECT_EQ(r.match.server_port, std::optional<uint16_t>(8080));
   ASSERT_TRUE(r.match.server_ip.has_value());
   EXPECT_EQ(r.match.server_ip->text(), "10.0.0.0/8");
-  EXPECT_EQ(r.match.client_workload, std::optional<std::string>("curl"));
+  EXPECT_EQ(r.match.client_workload, std::optional<NamePattern>("curl"));
   // File labels, overridden by rule labels.
   const std::map<std::string, std::string> labels = {
       {"component", "api"}, {"team", "payments-sre"}, {"tier", "0"}};
@@ -233,10 +233,11 @@ TEST(ParseRuleFileErrors, UnknownKeysAtEveryLevel) {
   EXPECT_EQ(ErrorOf(WithRule("    treshold: 1\n")),
             "payments.yaml:9: rules[0].treshold: unknown key; allowed: name, signal, comparison, "
             "threshold, for, keep_firing_for, severity, match, labels, annotations");
-  EXPECT_EQ(ErrorOf(WithRule("    match:\n      server_prot: 80\n")),
-            "payments.yaml:10: rules[0].match.server_prot: unknown key; allowed: side, "
-            "server_port, server_ip, client_workload, client_service, server_service, "
-            "business_system");
+  EXPECT_EQ(
+      ErrorOf(WithRule("    match:\n      server_prot: 80\n")),
+      "payments.yaml:10: rules[0].match.server_prot: unknown key; allowed: side, "
+      "server_port, server_ip, client_workload, server_workload, client_service, server_service, "
+      "business_system");
 }
 
 TEST(ParseRuleFileErrors, DuplicateKey) {
@@ -330,7 +331,7 @@ TEST(ParseRuleFileErrors, Match) {
             "8080}");
   EXPECT_EQ(ErrorOf(WithRule("    match:\n      client_workload: [a, b]\n")),
             "payments.yaml:10: rules[0].match.client_workload: must be a single value, not a list "
-            "or mapping; expected a process or workload name");
+            "or mapping; expected a process or workload name, glob or ~regex");
 }
 
 TEST(ParseRuleFileErrors, V6SelectorLoads) {

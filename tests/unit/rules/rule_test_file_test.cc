@@ -32,19 +32,20 @@ TEST(ExpandSeries, ErrorsSayWhatIsWrong) {
 
 TEST(RuleTestFile, ParsesAndResolvesRuleFilesNextToIt) {
   const std::string path = ::testing::TempDir() + "/ew_rules_test.yaml";
-  std::ofstream(path) << "rule_files: [payments.yaml, /abs/dns.yaml]\n"
-                         "window: 500ms\n"
-                         "tests:\n"
-                         "  - name: one\n"
-                         "    edges:\n"
-                         "      - node: n1\n"
-                         "        edge: {side: server, server: \"[fd00::1]:443\", server_service: web}\n"
-                         "        series: {http_5xx: \"1x2\", refused: \"_ 1\"}\n"
-                         "    alerts:\n"
-                         "      - at: 1s\n"
-                         "        firing: [{rule: A, labels: {x: y}}]\n"
-                         "      - at: 2s\n"
-                         "        firing: []\n";
+  std::ofstream(path)
+      << "rule_files: [payments.yaml, /abs/dns.yaml]\n"
+         "window: 500ms\n"
+         "tests:\n"
+         "  - name: one\n"
+         "    edges:\n"
+         "      - node: n1\n"
+         "        edge: {side: server, server: \"[fd00::1]:443\", server_service: web}\n"
+         "        series: {http_5xx: \"1x2\", refused: \"_ 1\"}\n"
+         "    alerts:\n"
+         "      - at: 1s\n"
+         "        firing: [{rule: A, labels: {x: y}}]\n"
+         "      - at: 2s\n"
+         "        firing: []\n";
   auto f = LoadRuleTestFile(path);
   ASSERT_TRUE(f.ok()) << f.error();
   EXPECT_EQ(f->rule_files[0], ::testing::TempDir() + "payments.yaml");
