@@ -72,6 +72,7 @@ struct Rule {
 struct RuleFileInfo {
   std::string path;
   std::string business_system;
+  std::map<std::string, std::string> cmdb;  // the business system's CMDB tags (owner, tier, …)
   size_t rules = 0;
 };
 

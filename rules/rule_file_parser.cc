@@ -22,7 +22,8 @@ namespace {
 constexpr size_t kMaxErrorsPerFile = 20;
 constexpr size_t kMaxErrorsKept = 1000;  // a binary file must not build a huge message
 
-constexpr std::array<std::string_view, 3> kFileKeys = {"business_system", "labels", "rules"};
+constexpr std::array<std::string_view, 4> kFileKeys = {"business_system", "cmdb", "labels",
+                                                       "rules"};
 constexpr std::array<std::string_view, 10> kRuleKeys = {
     "name",     "signal", "comparison", "threshold",  "for", "keep_firing_for",
     "severity", "match",  "labels",     "annotations"};
@@ -470,9 +471,15 @@ Result<RuleSet> FileParser::Parse(std::string_view text) {
   }
   Field(entries, "", "business_system", "the business system's name", ParseLabelValue,
         info.business_system);
+  // CMDB tags (owner, tier, oncall, …) are labels of every alert of the file, under the
+  // file's and the rules' own labels.
   std::map<std::string, std::string> file_labels;
+  if (const Entry* e = Find(entries, "cmdb")) {
+    info.cmdb = ParseLabels(*e, "cmdb");
+    file_labels = info.cmdb;
+  }
   if (const Entry* e = Find(entries, "labels")) {
-    file_labels = ParseLabels(*e, "labels");
+    for (auto& [k, v] : ParseLabels(*e, "labels")) file_labels[k] = v;
   }
   RuleSet set;
   if (const Entry* rules = Find(entries, "rules")) {

@@ -257,13 +257,15 @@ TEST(EdgewatchCli, RulesCheckExitCodes) {
 }
 
 TEST(EdgewatchCli, RulesTestPassesFailsAndReportsWhere) {
-  // The shipped examples' own tests pass.
+  // The shipped examples' own tests pass, and every example rule file has one.
   const std::string examples = std::string(EDGEWATCH_SOURCE_DIR) + "/rules/examples";
-  ChildProcess shipped(
-      {testing::EdgewatchBinary(), "rules", "test", examples + "/tests/payments_test.yaml"});
-  EXPECT_EQ(shipped.Wait(20s), 0) << shipped.Stdout() << shipped.Stderr();
-  EXPECT_NE(shipped.Stdout().find("SUCCESS: 3 of 3 test cases passed"), std::string::npos)
-      << shipped.Stdout();
+  for (const char* name : {"payments", "dns-platform", "default"}) {
+    ChildProcess shipped({testing::EdgewatchBinary(), "rules", "test",
+                          examples + "/tests/" + name + "_test.yaml"});
+    EXPECT_EQ(shipped.Wait(20s), 0) << shipped.Stdout() << shipped.Stderr();
+    EXPECT_NE(shipped.Stdout().find("SUCCESS"), std::string::npos) << shipped.Stdout();
+    EXPECT_EQ(shipped.Stdout().find("FAIL "), std::string::npos) << shipped.Stdout();
+  }
   // A wrong expectation fails with the time, the file position and the alert that differs.
   std::string dir = testing::MakeTempDir();
   testing::WriteFile(dir + "/checkout.yaml", kRefusedRule);

@@ -229,7 +229,7 @@ TEST(ParseRuleFileErrors, MissingTopLevelKeys) {
 
 TEST(ParseRuleFileErrors, UnknownKeysAtEveryLevel) {
   EXPECT_EQ(ErrorOf("business_system: p\nrule: []\nrules: []\n"),
-            "payments.yaml:2: rule: unknown key; allowed: business_system, labels, rules");
+            "payments.yaml:2: rule: unknown key; allowed: business_system, cmdb, labels, rules");
   EXPECT_EQ(ErrorOf(WithRule("    treshold: 1\n")),
             "payments.yaml:9: rules[0].treshold: unknown key; allowed: name, signal, comparison, "
             "threshold, for, keep_firing_for, severity, match, labels, annotations");
