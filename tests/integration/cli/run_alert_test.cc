@@ -264,7 +264,7 @@ TEST(EdgewatchCli, RulesTestPassesFailsAndReportsWhere) {
                           examples + "/tests/" + name + "_test.yaml"});
     EXPECT_EQ(shipped.Wait(20s), 0) << shipped.Stdout() << shipped.Stderr();
     EXPECT_NE(shipped.Stdout().find("SUCCESS"), std::string::npos) << shipped.Stdout();
-    EXPECT_EQ(shipped.Stdout().find("FAIL "), std::string::npos) << shipped.Stdout();
+    EXPECT_EQ(shipped.Stdout().find("  FAIL \""), std::string::npos) << shipped.Stdout();
   }
   // A wrong expectation fails with the time, the file position and the alert that differs.
   std::string dir = testing::MakeTempDir();
