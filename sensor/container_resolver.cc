@@ -3,6 +3,7 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 
 #include <cctype>
 #include <filesystem>
@@ -15,6 +16,19 @@ namespace {
 constexpr size_t kContainerIdLen = 64;
 constexpr int kMaxDepth = 12;
 const std::string kEmpty;
+
+// steady_clock's clock (CLOCK_MONOTONIC) at tick resolution. FromProc runs for every event of a
+// host process, and Resolve's rescan limit for every event of an unknown cgroup (the cgroup2
+// root is never in the table); a precise read was ~30 % of the sensor's user-space time per
+// TCP event (BENCHMARKS.md). A one-minute expiry and a once-a-second rescan need no more than
+// the tick.
+std::chrono::steady_clock::time_point CoarseNow() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+}
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
@@ -39,7 +53,7 @@ std::string ContainerResolver::FindCgroup2Root() {
 }
 
 const std::string& ContainerResolver::FromProc(uint32_t pid) {
-  auto now = std::chrono::steady_clock::now();
+  auto now = CoarseNow();
   if (now - by_pid_since_ >= std::chrono::minutes(1) || by_pid_.size() >= max_entries_) {
     by_pid_.clear();  // pids are reused: answers are kept only briefly
     by_pid_since_ = now;
@@ -108,7 +122,7 @@ const std::string& ContainerResolver::Resolve(uint64_t cgroup_id, uint32_t pid) 
   if (cgroup_id != 0 && !root_.empty()) {
     auto it = ids_.find(cgroup_id);
     if (it == ids_.end()) {
-      auto now = std::chrono::steady_clock::now();
+      auto now = CoarseNow();
       if (now - last_scan_ >= std::chrono::seconds(1)) {
         last_scan_ = now;
         if (ids_.size() >= max_entries_) ids_.clear();  // cgroups come and go: start over
