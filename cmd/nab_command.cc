@@ -17,7 +17,7 @@ namespace {
 using baseline::NabProfileScore;
 
 int Score(const std::string& results_dir, const std::string& labels_path,
-          const std::string& detector) {
+          const std::string& detector, bool per_file) {
   auto windows = baseline::ReadNabLabels(labels_path);
   if (!windows.ok()) return Fail("nab", kExitUsage, windows.error());
   auto corpus = baseline::LoadNabResults(results_dir, *windows, detector);
@@ -29,11 +29,23 @@ int Score(const std::string& results_dir, const std::string& labels_path,
   std::printf("NAB v1.1 scores of %s (%zu files; normalized: null 0, perfect 100)\n",
               results_dir.c_str(), corpus->size());
   std::fputs(baseline::FormatNabReport(scores).c_str(), stdout);
+  if (per_file) {
+    // Each file's standard-profile raw score at the corpus threshold, and its detections.
+    const auto& standard = scores[0];
+    for (const auto& s : *corpus) {
+      size_t detections = 0;
+      for (double v : s.scores) detections += v >= standard.threshold;
+      std::printf("  %-60s windows %zu detections %4zu raw %+.3f\n", s.name.c_str(),
+                  s.windows.size(), detections,
+                  baseline::RawScore(s, standard.profile, standard.threshold));
+    }
+  }
   return kExitOk;
 }
 
 int ScoreCommand(int argc, char** argv) {
   std::string results, labels, detector;
+  bool per_file = false;
   Flags flags("nab score --results DIR --labels FILE",
               "Scores NAB result files (DIR/<group>/<detector>_<name>.csv, DIR = OUT/<detector>)\n"
               "against NAB's labels/combined_windows.json: per group and in total, for the\n"
@@ -43,11 +55,12 @@ int ScoreCommand(int argc, char** argv) {
   flags.String("labels", &labels, "NAB labels/combined_windows.json", "FILE");
   flags.String("detector", &detector, "the file-name prefix (default: DIR's last component)",
                "NAME");
+  flags.Bool("per-file", &per_file, "also print each file's standard-profile raw score");
   if (auto code = flags.ParseOrExit(argc, argv, 3)) return *code;
   if (results.empty() || labels.empty()) {
     return Fail("nab score", kExitUsage, "--results DIR and --labels FILE are required");
   }
-  return Score(results, labels, detector);
+  return Score(results, labels, detector, per_file);
 }
 
 }  // namespace
@@ -56,7 +69,7 @@ int NabCommand(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[2]) == "score") return ScoreCommand(argc, argv);
   std::string data, out, detector = "edgewatch", labels, warmup = "probation";
   std::vector<std::string> sets;
-  bool score = false;
+  bool score = false, per_file = false;
   std::string names;
   for (const auto& n : baseline::StreamScorerNames()) names += (names.empty() ? "" : ", ") + n;
   Flags flags("nab --data DIR --out DIR [--detector NAME] [--score --labels FILE]",
@@ -68,6 +81,7 @@ int NabCommand(int argc, char** argv) {
   flags.String("out", &out, "results directory", "DIR");
   flags.String("detector", &detector, "one of: " + names + " (default edgewatch)", "NAME");
   flags.Bool("score", &score, "score the results afterwards (needs --labels)");
+  flags.Bool("per-file", &per_file, "with --score, also print each file's raw score");
   flags.String("labels", &labels,
                "NAB labels/combined_windows.json (default: DIR/../labels/combined_windows.json)",
                "FILE");
@@ -104,7 +118,7 @@ int NabCommand(int argc, char** argv) {
                stats->records ? 1e9 * stats->seconds / stats->records : 0.0, stats->state_bytes);
   if (!score) return kExitOk;
   if (labels.empty()) labels = data + "/../labels/combined_windows.json";
-  return Score(out + "/" + detector, labels, detector);
+  return Score(out + "/" + detector, labels, detector, per_file);
 }
 
 }  // namespace edgewatch::cmd

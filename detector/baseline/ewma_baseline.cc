@@ -21,6 +21,11 @@ double EwmaBaseline::Update(double x) {
   return z;
 }
 
-double GaussianScore(double z) { return std::erf(std::fabs(z) / std::sqrt(2.0)); }
+double GaussianScore(double z) {
+  // −log10 of the two-sided tail 2Φ(−|z|) = erfc(|z|/√2), over 12 decades: unlike erf(|z|/√2)
+  // it does not saturate at 1 for |z| > 8, so a threshold can still tell z = 10 from z = 30.
+  double tail = std::erfc(std::fabs(z) / std::sqrt(2.0));
+  return std::clamp(-std::log10(std::max(tail, 1e-300)) / 12.0, 0.0, 1.0);
+}
 
 }  // namespace edgewatch::baseline

@@ -30,7 +30,8 @@ class EwmaBaseline {
   uint32_t count_ = 0;
 };
 
-// erf(|z|/√2): the two-sided Gaussian confidence of a z-score, a score in [0, 1].
+// A z-score as a score in [0, 1]: −log10(2Φ(−|z|))/12, the two-sided Gaussian tail in decades
+// (1 = a tail of 10^−12 or less).
 double GaussianScore(double z);
 
 }  // namespace edgewatch::baseline

@@ -65,8 +65,8 @@ Result<int64_t> ParseNabTimestamp(const std::string& text) {
   if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
     return Err("bad timestamp \"" + text + "\" (want YYYY-MM-DD HH:MM:SS)");
   }
-  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-         h * 3600 + mi * 60 + s;
+  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+         mi * 60 + s;
 }
 
 Result<NabCsv> ReadNabCsv(const std::string& path, bool with_scores) {
@@ -75,7 +75,9 @@ Result<NabCsv> ReadNabCsv(const std::string& path, bool with_scores) {
   NabCsv csv;
   std::string line;
   size_t lineno = 0;
-  auto fail = [&](const std::string& msg) { return Err(path + ":" + std::to_string(lineno) + ": " + msg); };
+  auto fail = [&](const std::string& msg) {
+    return Err(path + ":" + std::to_string(lineno) + ": " + msg);
+  };
   while (std::getline(in, line)) {
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -93,8 +95,7 @@ Result<NabCsv> ReadNabCsv(const std::string& path, bool with_scores) {
     auto cells = SplitComma(line);
     size_t want = with_scores ? 3 : 2;
     if (cells.size() < want || (!with_scores && cells.size() != 2)) {
-      return fail("want " + std::to_string(want) + " columns, got " +
-                  std::to_string(cells.size()));
+      return fail("want " + std::to_string(want) + " columns, got " + std::to_string(cells.size()));
     }
     auto ts = ParseNabTimestamp(cells[0]);
     if (!ts.ok()) return fail(ts.error());

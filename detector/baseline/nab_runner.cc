@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -64,8 +65,8 @@ Result<std::vector<NabSeries>> LoadNabResults(const std::string& results_dir,
   std::vector<NabSeries> corpus;
   for (const auto& [name, wins] : windows) {
     fs::path rel(name);
-    fs::path path = fs::path(results_dir) / rel.parent_path() /
-                    (detector + "_" + rel.filename().string());
+    fs::path path =
+        fs::path(results_dir) / rel.parent_path() / (detector + "_" + rel.filename().string());
     if (!fs::exists(path)) {
       return Err(path.string() + ": missing (labelled file " + name + " has no results)");
     }
@@ -130,10 +131,15 @@ Result<BaselineDetectorConfig> ApplyConfigOverride(BaselineDetectorConfig c,
   std::string text = kv.substr(eq + 1);
   double v = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0') return Err("\"" + kv + "\": value is not a number");
-  std::map<std::string, double*> doubles = {
-      {"ewma_alpha", &c.ewma_alpha}, {"season_alpha", &c.season_alpha},
-      {"season_ratio", &c.season_ratio}, {"q0", &c.spot.q0}, {"risk", &c.spot.risk},
-      {"forget", &c.spot.forget}, {"hold", &c.hold}, {"decades", &c.decades}};
+  std::map<std::string, double*> doubles = {{"ewma_alpha", &c.ewma_alpha},
+                                            {"season_alpha", &c.season_alpha},
+                                            {"season_ratio", &c.season_ratio},
+                                            {"q0", &c.spot.q0},
+                                            {"risk", &c.spot.risk},
+                                            {"forget", &c.spot.forget},
+                                            {"hold", &c.hold},
+                                            {"smooth", &c.smooth},
+                                            {"decades", &c.decades}};
   if (auto it = doubles.find(key); it != doubles.end()) {
     *it->second = v;
   } else if (key == "warmup") {

@@ -26,8 +26,8 @@ struct NabRunOptions {
 struct NabRunStats {
   size_t files = 0;
   size_t records = 0;
-  double seconds = 0;     // time in Score() alone
-  size_t state_bytes = 0; // of one scorer
+  double seconds = 0;      // time in Score() alone
+  size_t state_bytes = 0;  // of one scorer
 };
 
 Result<NabRunStats> RunNab(const NabRunOptions& options);
@@ -35,8 +35,7 @@ Result<NabRunStats> RunNab(const NabRunOptions& options);
 // Reads results_dir/<group>/<detector>_<name>.csv for every labelled file (an error names a
 // labelled file without results). `detector` is results_dir's last component when empty.
 Result<std::vector<NabSeries>> LoadNabResults(const std::string& results_dir,
-                                              const NabWindows& windows,
-                                              std::string detector = "");
+                                              const NabWindows& windows, std::string detector = "");
 
 // The per-group × profile table `edgewatch nab score` prints.
 std::string FormatNabReport(const std::vector<NabProfileScore>& scores);

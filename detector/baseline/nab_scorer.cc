@@ -56,8 +56,8 @@ std::vector<SweepPoint> Sweep(const NabSeries& series, const NabProfile& profile
   const double max_tp = ScaledSigmoid(-1.0);
   auto spans = Spans(series);
   std::vector<SweepPoint> points(n);
-  size_t next = 0;              // the next window not yet entered
-  int prev = -1;                // the last window left behind
+  size_t next = 0;  // the next window not yet entered
+  int prev = -1;    // the last window left behind
   for (size_t i = 0; i < n; ++i) {
     while (next < spans.size() && (spans[next].empty() || spans[next].last < i)) {
       if (!spans[next].empty()) prev = static_cast<int>(next);

@@ -24,7 +24,8 @@ struct NabProfile {
   double fn = 1.0;
 };
 
-// standard (1.0, 0.11, 1.0), reward_low_FP_rate (1.0, 0.22, 1.0), reward_low_FN_rate (1.0, 0.11, 2.0).
+// standard (1.0, 0.11, 1.0), reward_low_FP_rate (1.0, 0.22, 1.0), reward_low_FN_rate (1.0,
+// 0.11, 2.0).
 const std::vector<NabProfile>& NabProfiles();
 
 // One scored series: its record times (seconds), the detector's scores in [0, 1] and the labelled

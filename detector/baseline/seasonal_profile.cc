@@ -39,7 +39,7 @@ double SeasonalProfile::Update(int64_t t_s, double x) {
   }
   if (count_ == 0) level_ = xf;
   level_dev_ += slow * (std::fabs(xf - level_) - level_dev_);
-  level_ += 0.1f * (xf - level_);
+  level_ += slow * (xf - level_);
   ++count_;
   return z;
 }

@@ -41,9 +41,9 @@ class SeasonalProfile {
   int64_t first_t_ = INT64_MIN;
   int64_t last_t_ = INT64_MIN;
   float alpha_;
-  float level_ = 0;        // level-only model: EWMA of x
-  float level_dev_ = 0;    // its mean absolute residual
-  float seasonal_dev_ = 0; // the profile's mean absolute residual
+  float level_ = 0;         // level-only model: EWMA of x
+  float level_dev_ = 0;     // its mean absolute residual
+  float seasonal_dev_ = 0;  // the profile's mean absolute residual
   uint32_t count_ = 0;
 };
 

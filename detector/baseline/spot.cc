@@ -53,31 +53,36 @@ double P2Quantile::value() const {
   return h_[2];
 }
 
-Spot::Spot(SpotConfig config) : config_(config), quantile_(config.q0) {}
+Spot::Spot(SpotConfig config)
+    : q0_(static_cast<float>(config.q0)),
+      risk_(static_cast<float>(config.risk)),
+      forget_(static_cast<float>(config.forget)),
+      min_peaks_(config.min_peaks),
+      quantile_(config.q0) {}
 
 void Spot::Fit() {
   double var = m2_ - m1_ * m1_;
   if (m1_ <= 0 || var <= 1e-12 * m1_ * m1_) {
     gamma_ = 0;
-    sigma_ = std::max(m1_, 1e-12);
+    sigma_ = static_cast<float>(std::max(m1_, 1e-12));
     return;
   }
   double r = m1_ * m1_ / var;
   // γ is kept in [−0.5, 0.5]: moments do not exist beyond ½, and a very negative γ would put a
   // hard end to the support just above the peaks seen.
-  gamma_ = std::clamp(0.5 * (1 - r), -0.5, 0.5);
-  sigma_ = std::max(m1_ * (1 - gamma_), 1e-12);
+  gamma_ = static_cast<float>(std::clamp(0.5 * (1 - r), -0.5, 0.5));
+  sigma_ = static_cast<float>(std::max(m1_ * (1 - gamma_), 1e-12));
 }
 
 double Spot::Tail(double x) const {
   const double t = quantile_.value();
   if (quantile_.count() < 5 || x <= t) return 1.0;
   const double e = x - t;
-  if (peaks_ < config_.min_peaks) {
+  if (peaks_ < min_peaks_) {
     // Too few peaks for a fit: only a new maximum is called unusual.
-    return e > max_excess_ ? (1 - config_.q0) / (1 + peaks_) : 1.0;
+    return e > max_excess_ ? (1 - q0_) / (1 + peaks_) : 1.0;
   }
-  const double base = 1 - config_.q0;
+  const double base = 1.0 - q0_;
   if (std::fabs(gamma_) < 1e-6) return base * std::exp(-e / sigma_);
   double u = 1 + gamma_ * e / sigma_;
   if (u <= 0) return 0.0;
@@ -86,22 +91,22 @@ double Spot::Tail(double x) const {
 
 double Spot::Threshold(double risk) const {
   const double t = quantile_.value();
-  const double ratio = (1 - config_.q0) / risk;
+  const double ratio = (1 - q0_) / risk;
   if (std::fabs(gamma_) < 1e-6) return t + sigma_ * std::log(ratio);
   return t + sigma_ / gamma_ * (std::pow(ratio, gamma_) - 1);
 }
 
 double Spot::Update(double x) {
   double p = Tail(x);
-  if (p >= config_.risk || peaks_ < config_.min_peaks) {
+  if (p >= risk_ || peaks_ < min_peaks_) {
     const double t = quantile_.value();
     quantile_.Add(x);
     if (quantile_.count() > 5 && x > t) {
       double e = x - t;
-      max_excess_ = std::max(max_excess_, e);
+      max_excess_ = std::max(max_excess_, static_cast<float>(e));
       // Plain averages for the first 1/forget peaks, then exponential forgetting.
       ++peaks_;
-      double w = std::max(config_.forget, 1.0 / peaks_);
+      double w = std::max(static_cast<double>(forget_), 1.0 / peaks_);
       m1_ += w * (e - m1_);
       m2_ += w * (e * e - m2_);
       Fit();

@@ -23,23 +23,23 @@ namespace edgewatch::baseline {
 // P²: a running estimate of one quantile with five markers.
 class P2Quantile {
  public:
-  explicit P2Quantile(double q) : q_(q) {}
+  explicit P2Quantile(double q) : q_(static_cast<float>(q)) {}
   void Add(double x);
   double value() const;  // the estimate; the largest value seen so far before 5 records
   uint32_t count() const { return count_; }
 
  private:
-  std::array<double, 5> h_{};  // marker heights
+  std::array<double, 5> h_{};   // marker heights
   std::array<int32_t, 5> n_{};  // marker positions
-  double q_;
+  float q_;
   uint32_t count_ = 0;
 };
 
 struct SpotConfig {
-  double q0 = 0.98;          // the initial threshold's quantile (the paper uses 0.98)
-  double risk = 1e-4;        // q: tail probability below which a value is an anomaly (not learned)
-  double forget = 1e-3;      // weight of the newest excess in the GPD moments
-  uint32_t min_peaks = 10;   // peaks needed before the GPD is trusted
+  double q0 = 0.98;         // the initial threshold's quantile (the paper uses 0.98)
+  double risk = 1e-4;       // q: tail probability below which a value is an anomaly (not learned)
+  double forget = 1e-3;     // weight of the newest excess in the GPD moments
+  uint32_t min_peaks = 10;  // peaks needed before the GPD is trusted
 };
 
 class Spot {
@@ -63,13 +63,15 @@ class Spot {
   double Tail(double x) const;
   void Fit();
 
-  SpotConfig config_;
+  // SpotConfig, stored compactly (state is per signal).
+  float q0_, risk_, forget_;
+  uint32_t min_peaks_;
   P2Quantile quantile_;
   double m1_ = 0;  // weighted mean of excesses
   double m2_ = 0;  // weighted mean of squared excesses
-  double gamma_ = 0;
-  double sigma_ = 0;
-  double max_excess_ = 0;
+  float gamma_ = 0;
+  float sigma_ = 0;
+  float max_excess_ = 0;
   uint32_t peaks_ = 0;
 };
 

@@ -9,13 +9,18 @@ BaselineDetector::BaselineDetector(BaselineDetectorConfig config)
     : config_(config),
       robust_(config.window),
       season_(config.season_s, config.season_bins, config.season_alpha),
-      spot_(config.spot) {}
+      spot_(config.spot),
+      point_spot_(config.spot) {}
 
 double BaselineDetector::Score(int64_t t_s, double x) {
   double zr = robust_.Update(x);
   double zs = season_.Update(t_s, x);
-  surprise_ = seasonal() ? std::fabs(zs) : std::fabs(zr);
-  tail_ = spot_.Update(surprise_);
+  surprise_ = std::log1p(seasonal() ? std::fabs(zs) : std::fabs(zr));
+  smoothed_ += config_.smooth * (surprise_ - smoothed_);
+  double p_smooth = spot_.Update(smoothed_);
+  double p_point = point_spot_.Update(surprise_);
+  // Either view may call the record unusual; the factor 2 is Bonferroni's for two tests.
+  tail_ = std::min(1.0, 2 * std::min(p_smooth, p_point));
   ++count_;
   double s = std::clamp(-std::log10(std::max(tail_, 1e-300)) / config_.decades, 0.0, 1.0);
   double out = s > level_ ? s : 0.0;
@@ -24,7 +29,7 @@ double BaselineDetector::Score(int64_t t_s, double x) {
 }
 
 size_t BaselineDetector::StateBytes() const {
-  return robust_.StateBytes() + season_.StateBytes() + Spot::StateBytes() + 3 * sizeof(double) +
+  return robust_.StateBytes() + season_.StateBytes() + 2 * Spot::StateBytes() + 3 * sizeof(double) +
          sizeof(uint32_t);
 }
 

@@ -25,16 +25,17 @@ class StreamScorer {
 };
 
 struct BaselineDetectorConfig {
-  uint32_t warmup = 150;        // records scored 0 while the baselines learn
-  size_t window = 64;           // median/MAD window (records)
-  double ewma_alpha = 0.02;     // EWMA weight of the newest record
-  int64_t season_s = 86400;     // seasonal period (86400: time of day; 604800: day of week)
+  uint32_t warmup = 150;     // records scored 0 while the baselines learn
+  size_t window = 64;        // median/MAD window (records)
+  double ewma_alpha = 0.02;  // EWMA weight of the newest record
+  int64_t season_s = 86400;  // seasonal period (86400: time of day; 604800: day of week)
   size_t season_bins = 48;
   double season_alpha = 0.1;
-  double season_ratio = 0.6;    // seasonal when its residuals are < ratio × a level model's
-  SpotConfig spot;
-  double hold = 0.99;           // per-record decay of the last alarm's level (see Score)
-  double decades = 12;          // score 1 = tail probability 10^−decades
+  double season_ratio = 0.6;  // seasonal when its residuals are < ratio × a level model's
+  SpotConfig spot = {.q0 = 0.9, .risk = 1e-9, .forget = 1e-2};
+  double smooth = 0.3;  // EWMA weight of the newest surprise (1: none)
+  double hold = 0.995;  // per-record decay of the last alarm's level (see Score)
+  double decades = 12;  // score 1 = tail probability 10^−decades
 };
 
 // The combined detector. Per record:
@@ -60,8 +61,10 @@ class BaselineDetector : public StreamScorer {
   BaselineDetectorConfig config_;
   MedianMadWindow robust_;
   SeasonalProfile season_;
-  Spot spot_;
+  Spot spot_;         // on the smoothed surprise: sustained changes
+  Spot point_spot_;   // on the raw surprise: spikes
   double level_ = 0;  // the decaying level of the last alarm, in score units
+  double smoothed_ = 0;
   double surprise_ = 0;
   double tail_ = 1;
   uint32_t count_ = 0;

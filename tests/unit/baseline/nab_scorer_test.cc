@@ -91,8 +91,8 @@ TEST(NabScorer, FalsePositiveAfterWindowFadesWithDistance) {
 
 TEST(NabScorer, ProbationIsIgnored) {
   auto s = Series({{5, 9}, {50, 59}});  // the first window lies wholly in probation
-  s.scores[3] = 1.0;                     // a false positive in probation
-  s.scores[7] = 1.0;                     // a detection in probation
+  s.scores[3] = 1.0;                    // a false positive in probation
+  s.scores[7] = 1.0;                    // a detection in probation
   EXPECT_DOUBLE_EQ(RawScore(s, Standard(), 0.5), -1.0);  // only the second window counts
   EXPECT_DOUBLE_EQ(NullScore(s, Standard()), -1.0);
 }
@@ -106,7 +106,7 @@ TEST(NabScorer, ThresholdIsInclusive) {
 
 TEST(NabScorer, OptimizerPicksTheBestThresholdOverAllSeries) {
   auto a = Series();
-  a.scores[50] = 0.9;  // a true positive at 0.9
+  a.scores[50] = 0.9;   // a true positive at 0.9
   a.scores[30] = 0.95;  // a false positive at 0.95, before the window
   auto b = Series({});
   b.scores[40] = 0.5;  // a false positive at 0.5 in a file without windows
