@@ -34,7 +34,7 @@ struct BaselineDetectorConfig {
   double season_ratio = 0.6;  // seasonal when its residuals are < ratio × a level model's
   SpotConfig spot = {.q0 = 0.9, .risk = 1e-9, .forget = 1e-2};
   double smooth = 0.3;  // EWMA weight of the newest surprise (1: none)
-  double hold = 0.995;  // per-record decay of the last alarm's level (see Score)
+  double hold = 0.998;  // per-record decay of the last alarm's level (see Score)
   double decades = 12;  // score 1 = tail probability 10^−decades
 };
 
