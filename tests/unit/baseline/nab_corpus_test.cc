@@ -1,17 +1,17 @@
 #include "detector/baseline/nab_corpus.h"
 
 #include <gtest/gtest.h>
-
-#include <filesystem>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace edgewatch::baseline {
 namespace {
 
 std::string Write(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / ("nab_corpus_test_" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("nab_corpus_test_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto path = (dir / name).string();
   std::ofstream(path) << text;
@@ -36,7 +36,8 @@ TEST(NabCorpus, ReadsDataFile) {
 }
 
 TEST(NabCorpus, MalformedLinesNameFileAndLine) {
-  auto bad_value = Write("v.csv", "timestamp,value\n2014-04-10 07:15:00,1\n2014-04-10 07:20:00,x\n");
+  auto bad_value =
+      Write("v.csv", "timestamp,value\n2014-04-10 07:15:00,1\n2014-04-10 07:20:00,x\n");
   auto r = ReadNabCsv(bad_value);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), bad_value + ":3: bad value \"x\"");

@@ -18,10 +18,12 @@ BaselineDetectorConfig Config() {
 }
 
 // Scores of a series 5 minutes apart.
-std::vector<double> ScoreSeries(const std::vector<double>& xs, BaselineDetectorConfig c = Config()) {
+std::vector<double> ScoreSeries(const std::vector<double>& xs,
+                                BaselineDetectorConfig c = Config()) {
   BaselineDetector d(c);
   std::vector<double> out;
-  for (size_t i = 0; i < xs.size(); ++i) out.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
+  for (size_t i = 0; i < xs.size(); ++i)
+    out.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
   return out;
 }
 
@@ -90,7 +92,8 @@ TEST(BaselineDetector, MissingDailyPeakIsFoundOnceTheSeasonIsLearned) {
   }
   BaselineDetector d(Config());
   std::vector<double> s;
-  for (size_t i = 0; i < xs.size(); ++i) s.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
+  for (size_t i = 0; i < xs.size(); ++i)
+    s.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
   EXPECT_TRUE(d.seasonal());
   size_t day = 86400 / kStep;
   double missing = MaxIn(s, 8 * day, 9 * day);
