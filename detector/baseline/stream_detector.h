@@ -42,7 +42,8 @@ struct BaselineDetectorConfig {
 //  1. surprise = |robust z| of the value against the sliding median/MAD window — or, once the
 //     series is seasonal, |z| against its time-of-day bin (a level shift and a spike are both far
 //     from a robust centre; a daily peak is not far from its bin);
-//  2. SPOT turns the surprise into a tail probability p with a GPD fitted to its own peaks, so a
+//  2. two SPOTs turn it into a tail probability, each with a GPD fitted to its own peaks: one on
+//     the surprise (spikes), one on its EWMA (`smooth`: sustained changes); p = 2·min(p1, p2). A
 //     noisy signal and a quiet one reach the same score only at the same improbability;
 //  3. the score is −log10(p)/decades, emitted only when it tops the decaying level of the last
 //     alarm (level × hold per record): the first record of an episode scores, its echoes do not.
