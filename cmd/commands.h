@@ -15,5 +15,6 @@ int SensorCommand(int argc, char** argv);    // edgewatch sensor
 int DetectorCommand(int argc, char** argv);  // edgewatch detector
 int RulesCommand(int argc, char** argv);     // edgewatch rules check
 int KafkaCommand(int argc, char** argv);     // edgewatch kafka init
+int NabCommand(int argc, char** argv);       // edgewatch nab (NAB benchmark runs and scores)
 
 }  // namespace edgewatch::cmd

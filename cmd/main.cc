@@ -17,6 +17,7 @@ Commands:
   detector   evaluate rules over recorded edge windows, or over Kafka in a consumer group
   rules      check rule files: edgewatch rules check PATH...
   kafka      create the Kafka topics: edgewatch kafka init --kafka HOST:PORT
+  nab        run a baseline detector over NAB data and score it: edgewatch nab --help
   version    print the version
 
 'edgewatch <command> --help' describes each command's flags.
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (cmd == "detector") return DetectorCommand(argc, argv);
   if (cmd == "rules") return RulesCommand(argc, argv);
   if (cmd == "kafka") return KafkaCommand(argc, argv);
+  if (cmd == "nab") return NabCommand(argc, argv);
   if (cmd == "version" || cmd == "--version") {
     std::printf("edgewatch %s\n", EDGEWATCH_VERSION);
     return kExitOk;

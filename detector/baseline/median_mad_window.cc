@@ -1,0 +1,54 @@
+#include "detector/baseline/median_mad_window.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace edgewatch::baseline {
+
+MedianMadWindow::MedianMadWindow(size_t size) { ring_.reserve(std::clamp<size_t>(size, 8, 1024)); }
+
+namespace {
+
+// The median of v[0..n) (n ≥ 1); reorders v.
+double Median(float* v, size_t n) {
+  std::nth_element(v, v + n / 2, v + n);
+  double hi = v[n / 2];
+  if (n % 2) return hi;
+  double lo = *std::max_element(v, v + n / 2);
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+double MedianMadWindow::Update(double x) {
+  const size_t n = ring_.size();
+  double z = 0;
+  if (n >= 8) {
+    std::array<float, 1024> buf;
+    std::copy(ring_.begin(), ring_.end(), buf.begin());
+    median_ = Median(buf.data(), n);
+    double abs_sum = 0;
+    for (size_t i = 0; i < n; ++i) {
+      buf[i] = static_cast<float>(std::fabs(ring_[i] - median_));
+      abs_sum += buf[i];
+    }
+    mad_ = Median(buf.data(), n);
+    // 0.6745 = Φ⁻¹(3/4) makes MAD/0.6745 estimate σ; sqrt(2/π) does the same for the mean
+    // absolute deviation.
+    double scale = mad_ / 0.6745;
+    if (scale <= 0) scale = abs_sum / n / 0.7979;
+    scale = std::max(scale, 1e-6 * (std::fabs(median_) + 1e-3));
+    z = std::clamp((x - median_) / scale, -1e6, 1e6);
+  }
+  if (n < ring_.capacity()) {
+    ring_.push_back(static_cast<float>(x));
+  } else {
+    ring_[head_] = static_cast<float>(x);
+    head_ = static_cast<uint32_t>((head_ + 1) % n);
+  }
+  ++count_;
+  return z;
+}
+
+}  // namespace edgewatch::baseline

@@ -1,0 +1,34 @@
+// Robust z-score over a sliding window: z = 0.6745·(x − median)/MAD (Iglewicz & Hoaglin, "How to
+// Detect and Handle Outliers", ASQC 1993; the MAD as a scale estimate: Hampel, JASA 1974).
+// State: a ring of `size` floats (64 → 256 bytes).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace edgewatch::baseline {
+
+class MedianMadWindow {
+ public:
+  explicit MedianMadWindow(size_t size = 64);
+
+  // The robust z-score of x against the window before x, then x enters the window. 0 until the
+  // window holds 8 records. When more than half the window is one value (MAD = 0), the mean
+  // absolute deviation from the median stands in for the MAD, and a small floor after that.
+  double Update(double x);
+
+  double median() const { return median_; }
+  double mad() const { return mad_; }
+  size_t count() const { return count_; }
+  size_t StateBytes() const { return ring_.capacity() * sizeof(float) + 32; }
+
+ private:
+  std::vector<float> ring_;
+  uint32_t head_ = 0;
+  uint32_t count_ = 0;
+  double median_ = 0;
+  double mad_ = 0;
+};
+
+}  // namespace edgewatch::baseline

@@ -1,0 +1,52 @@
+#include "detector/baseline/seasonal_profile.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace edgewatch::baseline {
+
+SeasonalProfile::SeasonalProfile(int64_t period_s, size_t bins, double alpha)
+    : bins_(std::clamp<size_t>(bins, 1, 1024)),
+      period_s_(std::max<int64_t>(period_s, 1)),
+      alpha_(static_cast<float>(alpha)) {}
+
+size_t SeasonalProfile::BinOf(int64_t t_s) const {
+  int64_t phase = ((t_s % period_s_) + period_s_) % period_s_;
+  return static_cast<size_t>(phase * static_cast<int64_t>(bins_.size()) / period_s_);
+}
+
+double SeasonalProfile::Update(int64_t t_s, double x) {
+  if (first_t_ == INT64_MIN) first_t_ = t_s;
+  last_t_ = t_s;
+  Bin& b = bins_[BinOf(t_s)];
+  const float xf = static_cast<float>(x);
+  double z = 0;
+  // The residual scale is floored by the level model's, so a bin that has been flat so far does
+  // not call every small wobble an anomaly.
+  const float a = alpha_;
+  const float slow = 0.01f;  // residual averages over ~100 records
+  if (b.dev >= 0) {
+    float res = std::fabs(xf - b.mean);
+    double scale = 1.2533 * std::max({b.dev, 0.1f * level_dev_, 1e-6f * std::fabs(b.mean)});
+    z = scale > 0 ? (xf - b.mean) / scale : 0;
+    z = std::clamp(z, -1e6, 1e6);
+    seasonal_dev_ += slow * (res - seasonal_dev_);
+    b.dev += a * (res - b.dev);
+    b.mean += a * (xf - b.mean);
+  } else {
+    b.mean = xf;
+    b.dev = 0;
+  }
+  if (count_ == 0) level_ = xf;
+  level_dev_ += slow * (std::fabs(xf - level_) - level_dev_);
+  level_ += slow * (xf - level_);
+  ++count_;
+  return z;
+}
+
+bool SeasonalProfile::seasonal(double ratio) const {
+  if (last_t_ - first_t_ < 2 * period_s_) return false;
+  return seasonal_dev_ < ratio * level_dev_;
+}
+
+}  // namespace edgewatch::baseline

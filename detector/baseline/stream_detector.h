@@ -1,0 +1,81 @@
+// Streaming anomaly scorers for one signal: one record in, one score in [0, 1] out, no look-ahead,
+// bounded state. BaselineDetector combines the baselines of this folder; the others expose each
+// baseline alone (for `edgewatch nab --detector NAME` and for comparison).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "detector/baseline/ewma_baseline.h"
+#include "detector/baseline/median_mad_window.h"
+#include "detector/baseline/seasonal_profile.h"
+#include "detector/baseline/spot.h"
+
+namespace edgewatch::baseline {
+
+class StreamScorer {
+ public:
+  virtual ~StreamScorer() = default;
+  // The anomaly score of a record at time t_s (seconds) with value x, given only earlier records.
+  virtual double Score(int64_t t_s, double x) = 0;
+  virtual size_t StateBytes() const = 0;
+};
+
+struct BaselineDetectorConfig {
+  uint32_t warmup = 150;     // records scored 0 while the baselines learn
+  size_t window = 64;        // median/MAD window (records)
+  double ewma_alpha = 0.02;  // EWMA weight of the newest record
+  int64_t season_s = 86400;  // seasonal period (86400: time of day; 604800: day of week)
+  size_t season_bins = 48;
+  double season_alpha = 0.1;
+  double season_ratio = 0.6;  // seasonal when its residuals are < ratio × a level model's
+  SpotConfig spot = {.q0 = 0.9, .risk = 1e-9, .forget = 1e-2};
+  double smooth = 0.3;  // EWMA weight of the newest surprise (1: none)
+  double hold = 0.998;  // per-record decay of the last alarm's level (see Score)
+  double decades = 12;  // score 1 = tail probability 10^−decades
+};
+
+// The combined detector. Per record:
+//  1. surprise = |robust z| of the value against the sliding median/MAD window — or, once the
+//     series is seasonal, |z| against its time-of-day bin (a level shift and a spike are both far
+//     from a robust centre; a daily peak is not far from its bin);
+//  2. two SPOTs turn it into a tail probability, each with a GPD fitted to its own peaks: one on
+//     the surprise (spikes), one on its EWMA (`smooth`: sustained changes); p = 2·min(p1, p2). A
+//     noisy signal and a quiet one reach the same score only at the same improbability;
+//  3. the score is −log10(p)/decades, emitted only when it tops the decaying level of the last
+//     alarm (level × hold per record): the first record of an episode scores, its echoes do not.
+class BaselineDetector : public StreamScorer {
+ public:
+  explicit BaselineDetector(BaselineDetectorConfig config = {});
+  double Score(int64_t t_s, double x) override;
+  size_t StateBytes() const override;
+
+  // The last record's parts, for tests and debugging.
+  double last_surprise() const { return surprise_; }
+  double last_tail() const { return tail_; }
+  bool seasonal() const { return season_.seasonal(config_.season_ratio); }
+
+ private:
+  BaselineDetectorConfig config_;
+  MedianMadWindow robust_;
+  SeasonalProfile season_;
+  Spot spot_;         // on the smoothed surprise: sustained changes
+  Spot point_spot_;   // on the raw surprise: spikes
+  double level_ = 0;  // the decaying level of the last alarm, in score units
+  double smoothed_ = 0;
+  double surprise_ = 0;
+  double tail_ = 1;
+  uint32_t count_ = 0;
+};
+
+// Names for --detector: "edgewatch" (BaselineDetector), "ewma", "median_mad", "seasonal" (each
+// baseline's z through GaussianScore) and "spot" (SPOT on the raw value's distance from its
+// EWMA). nullptr for an unknown name.
+std::unique_ptr<StreamScorer> MakeStreamScorer(const std::string& name,
+                                               const BaselineDetectorConfig& config);
+const std::vector<std::string>& StreamScorerNames();
+
+}  // namespace edgewatch::baseline

@@ -1,0 +1,168 @@
+// The baselines on synthetic series with known answers: step, spike, drift, seasonality, noise.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "detector/baseline/ewma_baseline.h"
+#include "detector/baseline/median_mad_window.h"
+#include "detector/baseline/seasonal_profile.h"
+#include "detector/baseline/spot.h"
+
+namespace edgewatch::baseline {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+TEST(EwmaBaseline, ConstantThenStep) {
+  EwmaBaseline e(0.1);
+  std::mt19937 rng(1);
+  std::normal_distribution<double> noise(0, 1);
+  for (int i = 0; i < 500; ++i) e.Update(10 + noise(rng));
+  EXPECT_NEAR(e.mean(), 10, 0.5);
+  EXPECT_NEAR(std::sqrt(e.variance()), 1, 0.35);
+  EXPECT_GT(e.Update(20), 6);  // a 10σ step is judged before it is learned
+}
+
+TEST(EwmaBaseline, NoiseOnlyStaysInsideFourSigma) {
+  EwmaBaseline e(0.02);
+  std::mt19937 rng(2);
+  std::normal_distribution<double> noise(0, 3);
+  int outside = 0;
+  for (int i = 0; i < 5000; ++i) {
+    double z = e.Update(noise(rng));
+    if (i > 100 && std::fabs(z) > 4) ++outside;
+  }
+  EXPECT_LT(outside, 5);
+}
+
+TEST(EwmaBaseline, DriftIsTrackedWithTheTextbookLag) {
+  // For x_t = c·t the EWMA settles c(1 − α)/α behind the ramp.
+  const double a = 0.1, c = 0.5;
+  EwmaBaseline e(a);
+  double x = 0;
+  for (int t = 0; t < 1000; ++t) e.Update(x = c * t);
+  EXPECT_NEAR(x - e.mean(), c * (1 - a) / a, 1e-6);
+}
+
+TEST(EwmaBaseline, GaussianScoreIsMonotoneAndBounded) {
+  EXPECT_DOUBLE_EQ(GaussianScore(0), 0);
+  EXPECT_NEAR(GaussianScore(1.96), -std::log10(0.05) / 12, 1e-3);
+  EXPECT_LT(GaussianScore(5), GaussianScore(7));  // 10^−6.2 vs 10^−11.6
+  EXPECT_DOUBLE_EQ(GaussianScore(1e6), 1.0);
+}
+
+TEST(MedianMadWindow, KnownMedianAndMad) {
+  MedianMadWindow w(9);
+  for (int v = 1; v <= 9; ++v) w.Update(v);
+  // median 5, |x − 5| = 4 3 2 1 0 1 2 3 4 → MAD 2; z(15) = 0.6745 · 10 / 2.
+  EXPECT_NEAR(w.Update(15), 0.6745 * 10 / 2, 1e-9);
+  EXPECT_DOUBLE_EQ(w.median(), 5);
+  EXPECT_DOUBLE_EQ(w.mad(), 2);
+}
+
+TEST(MedianMadWindow, SpikeIsFarNoiseIsNot) {
+  MedianMadWindow w(64);
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(100, 2);
+  double worst = 0;
+  for (int i = 0; i < 2000; ++i) {
+    double z = w.Update(noise(rng));
+    if (i > 64) worst = std::max(worst, std::fabs(z));
+  }
+  EXPECT_LT(worst, 6);
+  EXPECT_GT(w.Update(140), 15);  // a 20σ spike
+}
+
+TEST(MedianMadWindow, SpikeDoesNotMoveTheMedianButAStepDoes) {
+  MedianMadWindow w(32);
+  for (int i = 0; i < 32; ++i) w.Update(10 + (i % 2));
+  w.Update(1000);  // one spike
+  w.Update(10);
+  EXPECT_LE(w.median(), 11);
+  for (int i = 0; i < 17; ++i) w.Update(50 + (i % 2));  // a step held past half the window
+  w.Update(50);
+  EXPECT_GE(w.median(), 50);
+  EXPECT_LT(std::fabs(w.Update(50.5)), 3);
+}
+
+TEST(MedianMadWindow, ConstantSeriesStillScoresAChange) {
+  MedianMadWindow w(16);
+  for (int i = 0; i < 16; ++i) w.Update(7);
+  EXPECT_DOUBLE_EQ(w.Update(7), 0);
+  EXPECT_GT(w.Update(8), 100);  // MAD = 0: the floor makes a change huge, not infinite
+}
+
+// A daily sine, 5-minute records, amplitude 50 around 100, noise σ = 1.
+double Daily(int64_t t) { return 100 + 50 * std::sin(2 * kPi * static_cast<double>(t) / 86400); }
+
+TEST(SeasonalProfile, DailySeriesIsSeasonalAndNoiseIsNot) {
+  SeasonalProfile daily(86400, 48, 0.1), flat(86400, 48, 0.1);
+  std::mt19937 rng(4);
+  std::normal_distribution<double> noise(0, 1);
+  for (int64_t t = 0; t < 6 * 86400; t += 300) {
+    daily.Update(t, Daily(t) + noise(rng));
+    flat.Update(t, 100 + noise(rng));
+  }
+  EXPECT_TRUE(daily.seasonal());
+  EXPECT_FALSE(flat.seasonal());
+}
+
+TEST(SeasonalProfile, NotSeasonalBeforeTwoPeriods) {
+  SeasonalProfile p(86400, 48, 0.1);
+  for (int64_t t = 0; t < 86400 + 43200; t += 300) p.Update(t, Daily(t));
+  EXPECT_FALSE(p.seasonal());
+}
+
+TEST(SeasonalProfile, MissingDailyPeakIsFarFromItsBin) {
+  SeasonalProfile p(86400, 48, 0.1);
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0, 1);
+  int64_t t = 0;
+  for (; t < 6 * 86400; t += 300) p.Update(t, Daily(t) + noise(rng));
+  // The next day's peak (6 h) as usual, then the same peak flattened to the mean.
+  double usual = p.Update(t + 21600, Daily(t + 21600) + noise(rng));
+  EXPECT_LT(std::fabs(usual), 4);
+  double flat = p.Update(t + 86400 + 21600, 100);
+  EXPECT_LT(flat, -8);
+}
+
+TEST(P2Quantile, UniformNinetiethPercentile) {
+  P2Quantile q(0.9);
+  std::mt19937 rng(6);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int i = 0; i < 20000; ++i) q.Add(u(rng));
+  EXPECT_NEAR(q.value(), 0.9, 0.02);
+}
+
+TEST(Spot, ExponentialTailIsRecovered) {
+  // Exp(1): excesses over any threshold are Exp(1) again (GPD with γ = 0, σ = 1), and
+  // P(X > x) = e^−x.
+  Spot spot({.q0 = 0.98, .risk = 1e-9, .forget = 1e-3, .min_peaks = 10});
+  std::mt19937 rng(7);
+  std::exponential_distribution<double> e(1.0);
+  for (int i = 0; i < 50000; ++i) spot.Update(e(rng));
+  EXPECT_NEAR(spot.initial_threshold(), -std::log(0.02), 0.3);
+  EXPECT_NEAR(spot.gamma(), 0, 0.15);
+  EXPECT_NEAR(spot.sigma(), 1, 0.2);
+  EXPECT_NEAR(spot.Threshold(1e-4), -std::log(1e-4), 1.0);
+  double p = spot.Update(8.0);
+  EXPECT_GT(p, std::exp(-8.0) / 3);
+  EXPECT_LT(p, std::exp(-8.0) * 3);
+  EXPECT_DOUBLE_EQ(spot.Update(0.5), 1.0);  // below t: not a peak
+}
+
+TEST(Spot, AnomaliesBelowRiskAreNotLearned) {
+  Spot spot({.q0 = 0.9, .risk = 1e-3, .forget = 1e-2, .min_peaks = 10});
+  std::mt19937 rng(8);
+  std::normal_distribution<double> n(0, 1);
+  for (int i = 0; i < 5000; ++i) spot.Update(std::fabs(n(rng)));
+  double before = spot.sigma();
+  for (int i = 0; i < 50; ++i) EXPECT_LT(spot.Update(40.0), 1e-3);
+  EXPECT_DOUBLE_EQ(spot.sigma(), before);
+}
+
+}  // namespace
+}  // namespace edgewatch::baseline

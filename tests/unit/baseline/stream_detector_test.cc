@@ -1,0 +1,123 @@
+#include "detector/baseline/stream_detector.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace edgewatch::baseline {
+namespace {
+
+constexpr int64_t kStep = 300;
+
+BaselineDetectorConfig Config() {
+  BaselineDetectorConfig c;
+  c.warmup = 300;
+  return c;
+}
+
+// Scores of a series 5 minutes apart.
+std::vector<double> ScoreSeries(const std::vector<double>& xs,
+                                BaselineDetectorConfig c = Config()) {
+  BaselineDetector d(c);
+  std::vector<double> out;
+  for (size_t i = 0; i < xs.size(); ++i)
+    out.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
+  return out;
+}
+
+std::vector<double> Noise(size_t n, double mean, double sd, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> d(mean, sd);
+  std::vector<double> xs(n);
+  for (auto& x : xs) x = d(rng);
+  return xs;
+}
+
+double MaxIn(const std::vector<double>& v, size_t from, size_t to) {
+  double m = 0;
+  for (size_t i = from; i < to && i < v.size(); ++i) m = std::max(m, v[i]);
+  return m;
+}
+
+TEST(BaselineDetector, ScoresInUnitIntervalAndZeroDuringWarmup) {
+  auto s = ScoreSeries(Noise(2000, 5, 1, 1));
+  for (size_t i = 0; i < s.size(); ++i) {
+    ASSERT_GE(s[i], 0);
+    ASSERT_LE(s[i], 1);
+    if (i < 300) {
+      ASSERT_EQ(s[i], 0) << i;
+    }
+  }
+}
+
+TEST(BaselineDetector, SpikeOutscoresEveryNoiseRecord) {
+  auto xs = Noise(3000, 50, 2, 2);
+  xs[2000] = 90;  // a 20σ spike
+  auto s = ScoreSeries(xs);
+  double noise = std::max(MaxIn(s, 300, 2000), MaxIn(s, 2100, 3000));
+  EXPECT_GT(s[2000], 0.2);
+  EXPECT_GT(s[2000], 1.5 * noise);
+}
+
+TEST(BaselineDetector, StepScoresOnceAtItsStart) {
+  auto xs = Noise(3000, 10, 1, 3);
+  for (size_t i = 2000; i < xs.size(); ++i) xs[i] += 15;
+  auto s = ScoreSeries(xs);
+  double at_step = MaxIn(s, 2000, 2005);
+  EXPECT_GT(at_step, 1.5 * MaxIn(s, 300, 2000));
+  // Its echoes are held under the alarm's level: nothing after the first few records rivals it.
+  EXPECT_LT(MaxIn(s, 2010, 3000), at_step);
+}
+
+TEST(BaselineDetector, SlowDriftIsNotAnAnomaly) {
+  auto xs = Noise(4000, 0, 1, 4);
+  for (size_t i = 0; i < xs.size(); ++i) xs[i] += 0.002 * static_cast<double>(i);
+  auto spiky = xs;
+  spiky[3000] += 20;
+  auto s = ScoreSeries(xs), t = ScoreSeries(spiky);
+  EXPECT_GT(t[3000], 1.5 * MaxIn(s, 300, 4000));
+}
+
+TEST(BaselineDetector, MissingDailyPeakIsFoundOnceTheSeasonIsLearned) {
+  // Daily square wave (6 h high), 5-minute records; on day 8 the high part is missing.
+  std::vector<double> xs;
+  std::mt19937 rng(5);
+  std::normal_distribution<double> n(0, 1);
+  for (int64_t t = 0; t < 10 * 86400; t += kStep) {
+    bool high = (t % 86400) >= 32400 && (t % 86400) < 54000;
+    bool day8 = t / 86400 == 8;
+    xs.push_back((high && !day8 ? 80 : 20) + n(rng));
+  }
+  BaselineDetector d(Config());
+  std::vector<double> s;
+  for (size_t i = 0; i < xs.size(); ++i)
+    s.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
+  EXPECT_TRUE(d.seasonal());
+  size_t day = 86400 / kStep;
+  double missing = MaxIn(s, 8 * day, 9 * day);
+  EXPECT_GT(missing, 0.1);
+  EXPECT_GT(missing, 1.5 * MaxIn(s, 4 * day, 8 * day));  // the usual edges are not anomalies
+}
+
+TEST(BaselineDetector, StateFitsInOneKilobyte) {
+  BaselineDetector d;
+  EXPECT_LE(d.StateBytes(), 1024u);
+}
+
+TEST(StreamScorers, EveryNameMakesAScorer) {
+  for (const auto& name : StreamScorerNames()) {
+    auto s = MakeStreamScorer(name, Config());
+    ASSERT_NE(s, nullptr) << name;
+    for (int i = 0; i < 500; ++i) {
+      double v = s->Score(i * kStep, i % 7);
+      ASSERT_GE(v, 0) << name;
+      ASSERT_LE(v, 1) << name;
+    }
+  }
+  EXPECT_EQ(MakeStreamScorer("nope", Config()), nullptr);
+}
+
+}  // namespace
+}  // namespace edgewatch::baseline
