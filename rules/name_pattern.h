@@ -16,8 +16,8 @@ namespace edgewatch::rules {
 class NamePattern {
  public:
   // A plain string converts to an exact match (tests and programmatic rules).
-  NamePattern(const char* exact) : NamePattern(std::string(exact)) {}  // NOLINT(google-explicit-constructor)
-  NamePattern(std::string exact) : text_(std::move(exact)) {}           // NOLINT(google-explicit-constructor)
+  NamePattern(const char* exact) : NamePattern(std::string(exact)) {}
+  NamePattern(std::string exact) : text_(std::move(exact)) {}
 
   // Errors say what is wrong with the glob or regex.
   static Result<NamePattern> Parse(std::string_view text);

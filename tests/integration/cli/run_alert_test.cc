@@ -260,8 +260,8 @@ TEST(EdgewatchCli, RulesTestPassesFailsAndReportsWhere) {
   // The shipped examples' own tests pass, and every example rule file has one.
   const std::string examples = std::string(EDGEWATCH_SOURCE_DIR) + "/rules/examples";
   for (const char* name : {"payments", "dns-platform", "default"}) {
-    ChildProcess shipped({testing::EdgewatchBinary(), "rules", "test",
-                          examples + "/tests/" + name + "_test.yaml"});
+    ChildProcess shipped(
+        {testing::EdgewatchBinary(), "rules", "test", examples + "/tests/" + name + "_test.yaml"});
     EXPECT_EQ(shipped.Wait(20s), 0) << shipped.Stdout() << shipped.Stderr();
     EXPECT_NE(shipped.Stdout().find("SUCCESS"), std::string::npos) << shipped.Stdout();
     EXPECT_EQ(shipped.Stdout().find("  FAIL \""), std::string::npos) << shipped.Stdout();

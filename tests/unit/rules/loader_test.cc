@@ -462,7 +462,7 @@ TEST(LoadRules, ErrorsOfEveryFile) {
                              "with \"- name: ...\")\n" +
                              dir.path() +
                              "/b.yaml:3: extra: unknown key; allowed: "
-                             "business_system, labels, rules");
+                             "business_system, cmdb, labels, rules");
 }
 
 TEST(LoadRules, RuleNamesUniquePerBusinessSystemAcrossFiles) {
