@@ -19,6 +19,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "abi/dns.h"
+#include "ringbuf.bpf.h"
 
 _Static_assert(sizeof(struct ew_dns_event) == 608, "ABI: update sensor/dns_abi.h too");
 
@@ -210,7 +211,7 @@ static __always_inline void handle_skb(struct __sk_buff *skb, __u8 direction)
 		else
 			count(EW_DNS_CNT_LOAD_FAILED);
 	}
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ew_rb_submit_flags(&dns_events, sizeof(*e)));
 }
 
 SEC("cgroup_skb/egress")

@@ -19,9 +19,11 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #include "abi/http.h"
 #include "compat.bpf.h"
+#include "ringbuf.bpf.h"
 
 _Static_assert(sizeof(struct ew_http_event) == EW_HTTP_HEADER_LEN + EW_HTTP_MAX_CAPTURE,
 	       "ABI: update sensor/http_abi.h too");
@@ -40,6 +42,7 @@ const volatile __u32 self_tgid = 0;
 
 /* What the enter tracepoint saves for the exit tracepoint of the same thread. */
 struct http_args {
+	__u64 valid; /* set by sys_enter, cleared by sys_exit */
 	__u64 sk;
 	__u64 buf;    /* the buffer, or the iovec array for the vector forms */
 	__u64 iovcnt; /* 0: `buf` is a plain buffer */
@@ -60,12 +63,13 @@ struct {
 	__uint(max_entries, 8 << 20);
 } http_events SEC(".maps");
 
-/* LRU: a thread that dies inside a syscall never reaches its sys_exit, and its entry must not
- * stay forever. */
+/* Per-thread task storage: the exit of every syscall looks here, and a thread without an entry
+ * costs one pointer test; an entry goes away with its thread (one that dies inside a syscall
+ * never reaches its sys_exit). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct http_args);
 } http_inflight SEC(".maps");
 
@@ -100,11 +104,8 @@ static __always_inline void count(__u32 idx)
 /* The TCP socket behind `fd`, or NULL (not a socket, not TCP, or given up as not HTTP). */
 static __always_inline const struct sock *http_candidate(__u64 fd)
 {
-	const struct sock *sk = ew_fd_sock(fd);
+	const struct sock *sk = ew_fd_tcp_sock(fd);
 	if (!sk)
-		return NULL;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if ((family != AF_INET && family != AF_INET6) || ew_sk_protocol(sk) != IPPROTO_TCP)
 		return NULL;
 	__u64 key = (__u64)sk;
 	struct ew_http_sock *s = bpf_map_lookup_elem(&http_socks, &key);
@@ -121,14 +122,18 @@ static __always_inline int enter(__u64 fd, __u64 buf, __u64 iovcnt, __u8 directi
 	const struct sock *sk = http_candidate(fd);
 	if (!sk)
 		return 0;
-	struct http_args a = {};
-	a.sk = (__u64)sk;
-	a.buf = buf;
-	a.iovcnt = iovcnt;
-	a.direction = direction;
-	a.syscall = syscall;
-	if (bpf_map_update_elem(&http_inflight, &id, &a, BPF_ANY))
+	struct http_args *a = bpf_task_storage_get(&http_inflight, bpf_get_current_task_btf(), 0,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!a) {
 		count(EW_HTTP_CNT_ARGS_FULL);
+		return 0;
+	}
+	a->sk = (__u64)sk;
+	a->buf = buf;
+	a->iovcnt = iovcnt;
+	a->direction = direction;
+	a->syscall = syscall;
+	a->valid = 1;
 	return 0;
 }
 
@@ -192,14 +197,16 @@ static __always_inline bool is_method4(const __u8 *d)
 #undef W
 }
 
-/* Whether the chunk in `e` may be sent: the socket is HTTP, or this chunk makes it so. */
-static __always_inline bool classify(__u64 sk, const struct ew_http_event *e, __u32 captured)
+/* The socket's entry when the chunk in `e` may be sent (the socket is HTTP, or this chunk makes
+ * it so), else NULL. */
+static __always_inline struct ew_http_sock *classify(__u64 sk, const struct ew_http_event *e,
+						     __u32 captured)
 {
 	struct ew_http_sock *s = bpf_map_lookup_elem(&http_socks, &sk);
 	if (s && s->state == EW_HTTP_SOCK_HTTP)
-		return true;
+		return s;
 	if (s && s->state == EW_HTTP_SOCK_NOT_HTTP)
-		return false;
+		return NULL;
 	struct ew_http_sock ns = {};
 	if (s)
 		ns = *s;
@@ -211,7 +218,9 @@ static __always_inline bool classify(__u64 sk, const struct ew_http_event *e, __
 		count(EW_HTTP_CNT_CLASSIFIED_OTHER);
 	}
 	bpf_map_update_elem(&http_socks, &sk, &ns, BPF_ANY);
-	return ns.state == EW_HTTP_SOCK_HTTP;
+	if (ns.state != EW_HTTP_SOCK_HTTP)
+		return NULL;
+	return bpf_map_lookup_elem(&http_socks, &sk);
 }
 
 static __always_inline void fill_socket(struct ew_http_event *e, const struct sock *sk)
@@ -250,37 +259,40 @@ static __always_inline void output(struct ew_http_event *e, __u32 captured)
 	barrier_var(size);
 	if (size < EW_HTTP_HEADER_LEN)
 		size = EW_HTTP_HEADER_LEN;
-	if (bpf_ringbuf_output(&http_events, e, size, 0))
+	if (bpf_ringbuf_output(&http_events, e, size, ew_rb_output_flags(&http_events, size)))
 		count(EW_HTTP_CNT_RINGBUF_FULL);
 }
 
 static __always_inline int exit_(__s64 ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct http_args *ap = bpf_map_lookup_elem(&http_inflight, &id);
-	if (!ap)
+	struct http_args *ap =
+	    bpf_task_storage_get(&http_inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!ap || !ap->valid)
 		return 0;
 	struct http_args a = *ap;
-	bpf_map_delete_elem(&http_inflight, &id);
+	ap->valid = 0;
 	if (ret <= 0)
 		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
 
 	struct ew_http_event *e = scratch_event();
 	if (!e)
 		return 0;
 	__u32 captured = capture(e, &a, (__u64)ret);
+	struct ew_http_sock *s;
 	if (a.syscall == EW_HTTP_SYS_SENDFILE) {
 		/* Body bytes only: worth sending for sockets already known to be HTTP. */
-		struct ew_http_sock *s = bpf_map_lookup_elem(&http_socks, &a.sk);
+		s = bpf_map_lookup_elem(&http_socks, &a.sk);
 		if (!s || s->state != EW_HTTP_SOCK_HTTP)
 			return 0;
-	} else if (!classify(a.sk, e, captured)) {
-		return 0;
+	} else {
+		s = classify(a.sk, e, captured);
+		if (!s)
+			return 0;
 	}
 
-	const struct sock *sk = (const struct sock *)a.sk;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->conn_id = a.sk;
 	e->pid = id >> 32;
 	e->real_len = ret > 0xffffffffLL ? 0xffffffffU : (__u32)ret;
 	e->captured_len = captured;
@@ -288,13 +300,105 @@ static __always_inline int exit_(__s64 ret)
 	e->direction = a.direction;
 	e->syscall = a.syscall;
 	e->pad = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	fill_socket(e, sk);
+	if (!s->announced) {
+		/* Who and where, once per socket: user space keeps them with the connection. */
+		e->cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		fill_socket(e, (const struct sock *)a.sk);
+		s->announced = 1;
+	} else {
+		e->family = 0;
+	}
 	output(e, captured);
 	return 0;
 }
 
-/* ---- enter / exit pairs ---- */
+/* ---- raw syscall tracepoints (tp_btf, preferred) ----
+ * One program on sys_enter and one on sys_exit for every syscall of the node: the syscall number
+ * is tested first (a few instructions), and the perf-event path of the per-syscall tracepoints
+ * below is avoided. The exit program needs no number: the thread's task storage says whether its
+ * enter kept anything. Syscall numbers are per architecture.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define EW_NR_READ 0
+#define EW_NR_WRITE 1
+#define EW_NR_READV 19
+#define EW_NR_WRITEV 20
+#define EW_NR_SENDFILE 40
+#define EW_NR_SENDTO 44
+#define EW_NR_RECVFROM 45
+#define EW_NR_SENDMSG 46
+#define EW_NR_RECVMSG 47
+#elif defined(__TARGET_ARCH_arm64)
+#define EW_NR_READ 63
+#define EW_NR_WRITE 64
+#define EW_NR_READV 65
+#define EW_NR_WRITEV 66
+#define EW_NR_SENDFILE 71
+#define EW_NR_SENDTO 206
+#define EW_NR_RECVFROM 207
+#define EW_NR_SENDMSG 211
+#define EW_NR_RECVMSG 212
+#else
+#error "syscall numbers of this architecture are not listed"
+#endif
+
+static __always_inline int enter_msg_args(__u64 fd, __u64 umsg, __u64 flags, __u8 direction,
+					  __u8 syscall)
+{
+	if (direction == EW_HTTP_RECV && (flags & MSG_PEEK))
+		return 0;
+	struct user_msghdr msg = {};
+	if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)umsg))
+		return 0;
+	if (!msg.msg_iov || msg.msg_iovlen == 0)
+		return 0;
+	return enter(fd, (__u64)msg.msg_iov, msg.msg_iovlen, direction, syscall);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ew_http_sys_enter_btf, struct pt_regs *regs, long id)
+{
+	switch (id) {
+	case EW_NR_READ:
+		return enter(PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs), 0,
+			     EW_HTTP_RECV, EW_HTTP_SYS_READ);
+	case EW_NR_WRITE:
+		return enter(PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs), 0,
+			     EW_HTTP_SEND, EW_HTTP_SYS_WRITE);
+	case EW_NR_RECVFROM:
+		if (PT_REGS_PARM4_SYSCALL(regs) & MSG_PEEK)
+			return 0;
+		return enter(PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs), 0,
+			     EW_HTTP_RECV, EW_HTTP_SYS_RECVFROM);
+	case EW_NR_SENDTO:
+		return enter(PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs), 0,
+			     EW_HTTP_SEND, EW_HTTP_SYS_SENDTO);
+	case EW_NR_READV:
+	case EW_NR_WRITEV: {
+		__u64 cnt = PT_REGS_PARM3_SYSCALL(regs);
+		return enter(PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
+			     cnt ? cnt : 1, id == EW_NR_READV ? EW_HTTP_RECV : EW_HTTP_SEND,
+			     id == EW_NR_READV ? EW_HTTP_SYS_READV : EW_HTTP_SYS_WRITEV);
+	}
+	case EW_NR_RECVMSG:
+		return enter_msg_args(PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
+				      PT_REGS_PARM3_SYSCALL(regs), EW_HTTP_RECV,
+				      EW_HTTP_SYS_RECVMSG);
+	case EW_NR_SENDMSG:
+		return enter_msg_args(PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
+				      PT_REGS_PARM3_SYSCALL(regs), EW_HTTP_SEND,
+				      EW_HTTP_SYS_SENDMSG);
+	case EW_NR_SENDFILE:
+		return enter(PT_REGS_PARM1_SYSCALL(regs), 0, 0, EW_HTTP_SEND, EW_HTTP_SYS_SENDFILE);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ew_http_sys_exit_btf, struct pt_regs *regs, long ret) { return exit_(ret); }
+
+/* ---- per-syscall tracepoints (fallback for kernels without tp_btf) ---- */
 
 #define EW_PLAIN(name, dir, sys, flags_arg)                                                        \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
@@ -328,14 +432,7 @@ EW_VECTOR(writev, EW_HTTP_SEND, EW_HTTP_SYS_WRITEV)
 /* recvmsg/sendmsg: the iovec array and its length come from the user's msghdr. */
 static __always_inline int enter_msg(struct ew_sys_enter *ctx, __u8 direction, __u8 syscall)
 {
-	if (direction == EW_HTTP_RECV && (ctx->args[2] & MSG_PEEK))
-		return 0;
-	struct user_msghdr msg = {};
-	if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)ctx->args[1]))
-		return 0;
-	if (!msg.msg_iov || msg.msg_iovlen == 0)
-		return 0;
-	return enter(ctx->args[0], (__u64)msg.msg_iov, msg.msg_iovlen, direction, syscall);
+	return enter_msg_args(ctx->args[0], ctx->args[1], ctx->args[2], direction, syscall);
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
@@ -369,10 +466,8 @@ int ew_http_exit_sendfile64(struct ew_sys_exit *ctx) { return exit_(ctx->ret); }
 
 /* ---- the end of a socket ---- */
 
-SEC("tracepoint/tcp/tcp_destroy_sock")
-int ew_http_destroy(struct trace_event_raw_tcp_event_sk___ew *ctx)
+static __always_inline int handle_destroy(__u64 sk)
 {
-	__u64 sk = (__u64)BPF_CORE_READ(ctx, skaddr);
 	struct ew_http_sock *s = bpf_map_lookup_elem(&http_socks, &sk);
 	if (!s)
 		return 0;
@@ -389,4 +484,13 @@ int ew_http_destroy(struct trace_event_raw_tcp_event_sk___ew *ctx)
 	fill_socket(e, (const struct sock *)sk);
 	output(e, 0);
 	return 0;
+}
+
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(ew_http_destroy_btf, struct sock *sk) { return handle_destroy((__u64)sk); }
+
+SEC("tracepoint/tcp/tcp_destroy_sock")
+int ew_http_destroy(struct trace_event_raw_tcp_event_sk___ew *ctx)
+{
+	return handle_destroy((__u64)BPF_CORE_READ(ctx, skaddr));
 }

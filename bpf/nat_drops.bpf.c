@@ -19,6 +19,7 @@
 
 #include "abi/nat_drops.h"
 #include "compat.bpf.h"
+#include "ringbuf.bpf.h"
 
 _Static_assert(sizeof(struct ew_nat_drop_event) == 72, "ABI: update sensor/nat_drops_abi.h too");
 
@@ -107,6 +108,6 @@ int ew_nat_kfree_skb(struct trace_event_raw_kfree_skb___ew *ctx)
 	copy_addr(e->orig_saddr, &orig->src.u3, e->family);
 	copy_addr(e->orig_daddr, &orig->dst.u3, e->family);
 	copy_addr(e->nat_saddr, &reply->dst.u3, e->family);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ew_rb_submit_flags(&nat_events, sizeof(*e)));
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "abi/tcp_lifecycle.h"
 #include "compat.bpf.h"
+#include "ringbuf.bpf.h"
 
 _Static_assert(sizeof(struct ew_tcp_event) == 112, "ABI: update sensor/tcp_lifecycle_abi.h too");
 
@@ -159,7 +160,7 @@ static __always_inline int emit_sk(__u32 kind, const struct sock *sk, const stru
 	e->old_state = old_state;
 	e->new_state = new_state;
 	e->sk_err = sk_err;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ew_rb_submit_flags(&events, sizeof(*e)));
 	return 0;
 }
 
@@ -282,7 +283,7 @@ static __always_inline int handle_synack_retransmit(const struct sock *listener,
 	fill_owner(e, bpf_map_lookup_elem(&listeners, &lk));
 	e->role = EW_ROLE_SERVER;
 	e->old_state = e->new_state = TCP_SYN_RECV;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ew_rb_submit_flags(&events, sizeof(*e)));
 	return 0;
 }
 
@@ -339,7 +340,7 @@ static __always_inline int handle_send_reset(const struct sock *sk, const struct
 		return 0;
 	fill_tuple_from_skb(e, skb);
 	e->role = EW_ROLE_SERVER;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ew_rb_submit_flags(&events, sizeof(*e)));
 	return 0;
 }
 

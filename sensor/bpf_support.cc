@@ -41,6 +41,14 @@ int LibbpfPrint(libbpf_print_level level, const char* fmt, va_list args) {
 
 void InstallLibbpfPrint() { libbpf_set_print(LibbpfPrint); }
 
+int PollRingBuffer(::ring_buffer* rb, int timeout_ms) {
+  int n = ring_buffer__poll(rb, timeout_ms);
+  if (n == -EINTR) n = 0;
+  if (n < 0) return n;
+  const int more = ring_buffer__consume(rb);
+  return more < 0 ? (more == -EINTR ? n : more) : n + more;
+}
+
 uint64_t SumPerCpuCounter(int map_fd, uint32_t idx) {
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return 0;

@@ -7,6 +7,8 @@
 
 #include "common/result.h"
 
+struct ring_buffer;
+
 namespace edgewatch::sensor {
 
 // OK, or an error naming the missing capability / kernel feature and what to do.
@@ -25,6 +27,11 @@ uint64_t SumPerCpuCounter(int map_fd, uint32_t idx);
 // A kernel address (4 bytes for AF_INET, 16 for AF_INET6) as text; IPv4-mapped IPv6
 // (dual-stack sockets) is written as plain IPv4.
 std::string FormatKernelAddr(uint16_t family, const uint8_t* addr);
+
+// Waits up to timeout_ms for a ring buffer's notification, then consumes whatever it holds: the
+// probes do not wake the consumer per record (bpf/include/ringbuf.bpf.h), so the timeout is
+// what normally ends the wait. Returns the records consumed, or a negative errno (EINTR as 0).
+int PollRingBuffer(::ring_buffer* rb, int timeout_ms);
 
 // Classic tracepoints need tracefs for their ids; mounts it at /sys/kernel/tracing if absent.
 Result<bool> EnsureTracefs();

@@ -31,8 +31,9 @@ HttpDecoder::Connection* HttpDecoder::Find(const HttpChunk& c, int64_t clock_off
   auto it = conns_.find(c.conn_id);
   if (it != conns_.end()) {
     const SocketContext& s = it->second->socket;
-    if (c.close || (s.local_port == c.local_port && s.remote_port == c.remote_port &&
-                    s.remote_ip == c.remote_ip)) {
+    if (c.close || !c.has_socket ||
+        (s.local_port == c.local_port && s.remote_port == c.remote_port &&
+         s.remote_ip == c.remote_ip)) {
       return it->second.get();
     }
     // The kernel reused the address of a socket whose end we missed (a close is skipped when
@@ -41,6 +42,11 @@ HttpDecoder::Connection* HttpDecoder::Find(const HttpChunk& c, int64_t clock_off
     Forget(c.conn_id, *it->second, static_cast<int64_t>(c.ts_ns) + clock_offset_ns);
   }
   if (c.close) return nullptr;
+  if (!c.has_socket) {
+    // Its first chunk, which said who and where, was lost (ring buffer full): not followed.
+    unannounced_.Add();
+    return nullptr;
+  }
   if (conns_.size() >= cfg_.max_connections) {
     connections_dropped_.Add();
     return nullptr;
@@ -153,6 +159,9 @@ void HttpDecoder::CollectStats(std::vector<StatSample>& out) const {
   out.push_back(Counter("edgewatch_sensor_http_connections_not_http_total",
                         "Connections given up: their bytes were not HTTP/1.x after all.",
                         static_cast<double>(not_http_.Get())));
+  out.push_back(Counter("edgewatch_sensor_http_chunks_unannounced_total",
+                        "HTTP chunks of connections whose first chunk was lost; not followed.",
+                        static_cast<double>(unannounced_.Get())));
   out.push_back(Counter("edgewatch_sensor_http_connections_reused_total",
                         "HTTP connections ended because their socket address was reused (their "
                         "close was not seen).",

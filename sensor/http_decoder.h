@@ -74,6 +74,7 @@ class HttpDecoder : public StatsSource {
   StatCounter connections_expired_;
   StatCounter not_http_;
   StatCounter reused_;
+  StatCounter unannounced_;
   std::atomic<size_t> tracked_{0};
 };
 

@@ -18,7 +18,8 @@ bool DecodeHttpEvent(const void* data, size_t size, HttpChunk& out) {
   if (size < EW_HTTP_HEADER_LEN || size > sizeof(ew_http_event)) return false;
   ew_http_event e;
   std::memcpy(&e, data, EW_HTTP_HEADER_LEN);
-  if ((e.family != AF_INET && e.family != AF_INET6) ||
+  const bool has_socket = e.family == AF_INET || e.family == AF_INET6;
+  if ((!has_socket && !(e.family == 0 && e.kind == EW_HTTP_DATA)) ||
       (e.kind != EW_HTTP_DATA && e.kind != EW_HTTP_CLOSE) ||
       EW_HTTP_HEADER_LEN + size_t{e.captured_len} > size || e.captured_len > e.real_len) {
     return false;
@@ -30,16 +31,27 @@ bool DecodeHttpEvent(const void* data, size_t size, HttpChunk& out) {
   out.ts_ns = e.ts_ns;
   out.conn_id = e.conn_id;
   out.close = e.kind == EW_HTTP_CLOSE;
+  out.has_socket = has_socket;
   out.send = e.direction == EW_HTTP_SEND;
   out.syscall = e.syscall;
   out.pid = e.pid;
-  out.comm.assign(e.comm, strnlen(e.comm, sizeof(e.comm)));
-  out.cgroup_id = e.cgroup_id;
-  out.netns = e.netns;
-  out.local_ip = FormatKernelAddr(e.family, e.saddr);
-  out.local_port = e.sport;
-  out.remote_ip = FormatKernelAddr(e.family, e.daddr);
-  out.remote_port = e.dport;
+  if (has_socket) {
+    out.comm.assign(e.comm, strnlen(e.comm, sizeof(e.comm)));
+    out.cgroup_id = e.cgroup_id;
+    out.netns = e.netns;
+    out.local_ip = FormatKernelAddr(e.family, e.saddr);
+    out.local_port = e.sport;
+    out.remote_ip = FormatKernelAddr(e.family, e.daddr);
+    out.remote_port = e.dport;
+  } else {
+    out.comm.clear();
+    out.cgroup_id = 0;
+    out.netns = 0;
+    out.local_ip.clear();
+    out.local_port = 0;
+    out.remote_ip.clear();
+    out.remote_port = 0;
+  }
   out.real_len = e.real_len;
   out.captured =
       std::span<const char>(static_cast<const char*>(data) + EW_HTTP_HEADER_LEN, e.captured_len);
@@ -49,17 +61,30 @@ bool DecodeHttpEvent(const void* data, size_t size, HttpChunk& out) {
 Result<std::unique_ptr<HttpSource>> HttpSource::Create(const HttpSourceOptions& options,
                                                        Callback callback) {
   if (auto ok = CheckBpfPrerequisites(); !ok) return Err(ok.error());
-  // Syscall tracepoints are classic tracepoints: their ids live in tracefs.
-  if (auto ok = EnsureTracefs(); !ok) return Err(ok.error());
   InstallLibbpfPrint();
+  bool use_btf = options.mode == AttachMode::kTpBtf;
+  if (options.mode == AttachMode::kAuto) {
+    use_btf = ProbeTpBtf("sys_enter") && ProbeTpBtf("sys_exit") && ProbeTpBtf("tcp_destroy_sock");
+  }
+  // The per-syscall tracepoints are classic tracepoints: their ids live in tracefs.
+  if (!use_btf) {
+    if (auto ok = EnsureTracefs(); !ok) return Err(ok.error());
+  }
 
   std::unique_ptr<HttpSource> src(new HttpSource());
   src->callback_ = std::move(callback);
+  src->mode_name_ = use_btf ? "tp_btf" : "tracepoint";
   src->skel_ = http__open();
   if (src->skel_ == nullptr) {
     return Err(std::string("opening the http BPF object failed: ") + std::strerror(errno));
   }
   src->skel_->rodata->self_tgid = options.self_pid;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, src->skel_->obj) {
+    const std::string name = bpf_program__name(prog);
+    const bool raw = name.ends_with("_btf");
+    bpf_program__set_autoload(prog, raw == use_btf);
+  }
   if (int err = http__load(src->skel_); err != 0) {
     return Err(std::string("loading the http BPF programs failed: ") + std::strerror(-err) +
                " — the kernel verifier refused them; rerun with EDGEWATCH_BPF_DEBUG=1 for its "
@@ -95,11 +120,7 @@ int HttpSource::OnSample(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-int HttpSource::Poll(int timeout_ms) {
-  int n = ring_buffer__poll(rb_, timeout_ms);
-  if (n == -EINTR) return 0;
-  return n;
-}
+int HttpSource::Poll(int timeout_ms) { return PollRingBuffer(rb_, timeout_ms); }
 
 void HttpSource::Ignore(uint64_t conn_id) {
   ew_http_sock s{};

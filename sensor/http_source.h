@@ -14,6 +14,7 @@
 
 #include "common/result.h"
 #include "common/stats.h"
+#include "sensor/tcp_lifecycle_source.h"  // AttachMode
 
 struct http;
 struct ring_buffer;
@@ -22,6 +23,9 @@ namespace edgewatch::sensor {
 
 struct HttpSourceOptions {
   uint32_t self_pid = 0;  // this process's own sockets are not observed (0 = none)
+  // kAuto: the raw sys_enter/sys_exit tracepoints (tp_btf) when the kernel has them, which
+  // avoids the per-syscall tracepoints' perf path; else the per-syscall tracepoints.
+  AttachMode mode = AttachMode::kAuto;
 };
 
 // One syscall's bytes on one socket, or the socket's end (`close`).
@@ -29,6 +33,9 @@ struct HttpChunk {
   uint64_t ts_ns = 0;    // CLOCK_MONOTONIC
   uint64_t conn_id = 0;  // the socket, unique while it lives
   bool close = false;
+  // The socket's addresses, comm and cgroup are set (its first chunk, and closes); later
+  // chunks carry only conn_id, pid and the bytes.
+  bool has_socket = false;
   bool send = false;  // written by the local process (else read)
   uint8_t syscall = 0;
   uint32_t pid = 0;
@@ -67,6 +74,7 @@ class HttpSource : public StatsSource {
   void Ignore(uint64_t conn_id);
 
   uint64_t LostEvents() const;
+  const std::string& attach_mode() const { return mode_name_; }
   void CollectStats(std::vector<StatSample>& out) const override;
 
  private:
@@ -77,6 +85,7 @@ class HttpSource : public StatsSource {
   http* skel_ = nullptr;
   ring_buffer* rb_ = nullptr;
   Callback callback_;
+  std::string mode_name_;
   StatCounter chunks_;
   StatCounter closes_;
   StatCounter malformed_;

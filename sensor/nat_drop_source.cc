@@ -75,10 +75,7 @@ int NatDropSource::OnSample(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-int NatDropSource::Poll(int timeout_ms) {
-  int n = ring_buffer__poll(rb_, timeout_ms);
-  return n == -EINTR ? 0 : n;
-}
+int NatDropSource::Poll(int timeout_ms) { return PollRingBuffer(rb_, timeout_ms); }
 
 uint64_t NatDropSource::ReadCounter(uint32_t idx) const {
   return SumPerCpuCounter(bpf_map__fd(skel_->maps.ew_nat_counters), idx);

@@ -93,6 +93,7 @@ Result<std::unique_ptr<Sensor>> Sensor::Create(SensorConfig cfg, RecordSink& sin
   if (s->cfg_.http) {
     HttpSourceOptions http_opts;
     http_opts.self_pid = opts.self_pid;
+    http_opts.mode = s->cfg_.attach_mode;
     auto http = HttpSource::Create(http_opts, [raw](const HttpChunk& c) {
       raw->http_decoder_.OnChunk(c, raw->clock_offset_ns_);
     });

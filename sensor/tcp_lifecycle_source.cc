@@ -81,11 +81,7 @@ int TcpLifecycleSource::OnSample(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-int TcpLifecycleSource::Poll(int timeout_ms) {
-  int n = ring_buffer__poll(rb_, timeout_ms);
-  if (n == -EINTR) return 0;
-  return n;
-}
+int TcpLifecycleSource::Poll(int timeout_ms) { return PollRingBuffer(rb_, timeout_ms); }
 
 uint64_t TcpLifecycleSource::ReadCounter(uint32_t idx) const {
   return SumPerCpuCounter(bpf_map__fd(skel_->maps.ew_counters), idx);

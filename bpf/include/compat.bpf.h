@@ -120,8 +120,39 @@ static __always_inline __u16 ew_sk_protocol(const struct sock *sk)
 #define EW_S_IFMT 00170000
 #define EW_S_IFSOCK 0140000
 
-static __always_inline const struct sock *ew_fd_sock(__u64 fd)
+/* Linux 6.2 added the bpf_rdonly_cast kfunc: with it the walk below is direct loads of BTF
+ * pointers (one helper call in all, ~10x cheaper than seven bpf_probe_read_kernel calls, and it
+ * runs for every read/write syscall of the node). Older kernels take the probe-read path. */
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id) __ksym __weak;
+
+/* The TCP socket (IPv4/IPv6) behind `fd` of the current task, or NULL. */
+static __always_inline const struct sock *ew_fd_tcp_sock(__u64 fd)
 {
+	if (bpf_rdonly_cast) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		struct files_struct *files = task->files;
+		if (!files)
+			return NULL;
+		struct fdtable *fdt = files->fdt;
+		if (!fdt || fd >= fdt->max_fds)
+			return NULL;
+		struct file **fds = fdt->fd;
+		struct file *fp = NULL;
+		if (bpf_probe_read_kernel(&fp, sizeof(fp), &fds[fd]) || !fp)
+			return NULL;
+		struct file *f = bpf_rdonly_cast(fp, bpf_core_type_id_kernel(struct file));
+		if ((f->f_inode->i_mode & EW_S_IFMT) != EW_S_IFSOCK)
+			return NULL;
+		struct socket *sock =
+		    bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+		struct sock *sk = sock->sk;
+		if (!sk)
+			return NULL;
+		__u16 family = sk->__sk_common.skc_family;
+		if ((family != 2 && family != 10) || ew_sk_protocol(sk) != 6 /* IPPROTO_TCP */)
+			return NULL;
+		return sk;
+	}
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
@@ -136,7 +167,13 @@ static __always_inline const struct sock *ew_fd_sock(__u64 fd)
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	if (!sock)
 		return NULL;
-	return BPF_CORE_READ(sock, sk);
+	const struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return NULL;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if ((family != 2 && family != 10) || ew_sk_protocol(sk) != 6 /* IPPROTO_TCP */)
+		return NULL;
+	return sk;
 }
 
 /* --- skb:kfree_skb ----------------------------------------------------------------------------

@@ -57,7 +57,9 @@ struct ew_http_event {
 	__u32 netns;	    /* network namespace inode of the socket */
 	__u32 real_len;	    /* bytes the syscall moved (its return value) */
 	__u16 captured_len; /* bytes in data[], <= EW_HTTP_MAX_CAPTURE and <= real_len */
-	__u16 family;	    /* AF_INET or AF_INET6 */
+	__u16 family;	    /* AF_INET or AF_INET6; 0 on DATA events after the socket's first:
+			     * addresses, comm and cgroup are then not filled (user space keeps
+			     * them from the first) */
 	__u16 sport;	    /* local port, host byte order */
 	__u16 dport;	    /* remote port */
 	__u8 kind;	    /* enum ew_http_event_kind */
@@ -87,7 +89,8 @@ enum ew_http_sock_state {
 struct ew_http_sock {
 	__u8 state; /* enum ew_http_sock_state */
 	__u8 probes;
-	__u8 pad[6];
+	__u8 announced; /* a DATA event with the socket's addresses and process was sent */
+	__u8 pad[5];
 };
 
 /* Index into the per-CPU counter map `ew_http_counters`. */

@@ -21,6 +21,7 @@ struct Chunks {
     HttpChunk c;
     c.ts_ns = ts_ns;
     c.conn_id = conn;
+    c.has_socket = true;
     c.send = send;
     c.pid = 77;
     c.comm = "checkout";
@@ -142,6 +143,29 @@ TEST(HttpDecoder, AReusedSocketAddressStartsANewConnection) {
   ASSERT_EQ(f.outcomes.size(), 2u);
   EXPECT_EQ(f.outcomes[1].path, "/b");
   EXPECT_EQ(f.sockets[1].local_port, 41001);
+}
+
+TEST(HttpDecoder, OnlyTheFirstChunkSaysWhoAndWhere) {
+  Fixture f;
+  Chunks c;
+  f.decoder.OnChunk(c.Make(true, "GET /a HTTP/1.1\r\n\r\n", 1'000), kOffset);
+  // Later chunks of the socket carry only its id (the kernel sends the addresses once).
+  HttpChunk resp = c.Make(false, "HTTP/1.1 502 Bad\r\nContent-Length: 0\r\n\r\n", 2'000);
+  resp.has_socket = false;
+  resp.local_ip.clear();
+  resp.local_port = 0;
+  resp.remote_ip.clear();
+  resp.remote_port = 0;
+  f.decoder.OnChunk(resp, kOffset);
+  ASSERT_EQ(f.outcomes.size(), 1u);
+  EXPECT_EQ(f.outcomes[0].status, 502);
+  EXPECT_EQ(f.sockets[0].remote_port, 8080);
+  EXPECT_EQ(f.sockets[0].comm, "checkout");
+  // A socket whose first chunk was lost: its chunks are not followed.
+  HttpChunk orphan = resp;
+  orphan.conn_id = 99;
+  f.decoder.OnChunk(orphan, kOffset);
+  EXPECT_EQ(f.decoder.connections(), 1u);
 }
 
 TEST(HttpDecoder, IdleConnectionsExpireAndTheCapHolds) {
