@@ -1,5 +1,7 @@
 #include "detector/condition.h"
 
+#include "detector/baseline_condition.h"
+
 namespace edgewatch::detector {
 
 Evaluation ThresholdCondition::Evaluate(const schema::EdgeWindow& w,
@@ -12,6 +14,7 @@ Evaluation ThresholdCondition::Evaluate(const schema::EdgeWindow& w,
 }
 
 std::unique_ptr<Condition> MakeCondition(const rules::Rule& rule) {
+  if (rule.baseline) return std::make_unique<BaselineCondition>(rule.signal, *rule.baseline);
   return std::make_unique<ThresholdCondition>(rule.signal, rule.comparison, rule.threshold);
 }
 

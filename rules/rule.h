@@ -49,6 +49,25 @@ struct Annotation {
   AnnotationTemplate text;
 };
 
+// A baseline rule: instead of a fixed threshold, the signal is compared with what this edge
+// learned is normal for it (detector/baseline/, docs/baselines.md); the rule holds when the
+// anomaly score reaches `sensitivity`.
+struct BaselineSpec {
+  // "edgewatch" (the combined detector), "ewma", "median_mad", "seasonal" or "spot".
+  std::string method = "edgewatch";
+  double sensitivity = 0.5;                  // anomaly score in (0, 1] at which the rule holds
+  int64_t min_history_ns = 600'000'000'000;  // windows learned before the rule can hold
+  enum class Seasonality : uint8_t {
+    kAuto,
+    kNone,
+    kDaily,
+    kWeekly
+  } seasonality = Seasonality::kAuto;
+  // Only rises (an increase of failures, latency) are anomalies, not drops; `both` for either.
+  enum class Direction : uint8_t { kUp, kDown, kBoth } direction = Direction::kUp;
+  bool operator==(const BaselineSpec&) const = default;
+};
+
 struct Rule {
   std::string name;  // [A-Za-z_][A-Za-z0-9_]*, unique per business system
   std::string file;  // the file it came from, as given to the loader
@@ -57,6 +76,7 @@ struct Rule {
   Signal signal;
   Comparison comparison = Comparison::kGt;
   double threshold = 0;
+  std::optional<BaselineSpec> baseline;  // set: a baseline rule (comparison/threshold unused)
   int64_t for_ns = 0;
   int64_t keep_firing_for_ns = 0;
   Severity severity = Severity::kWarning;

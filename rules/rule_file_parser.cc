@@ -24,11 +24,12 @@ constexpr size_t kMaxErrorsKept = 1000;  // a binary file must not build a huge 
 
 constexpr std::array<std::string_view, 4> kFileKeys = {"business_system", "cmdb", "labels",
                                                        "rules"};
-constexpr std::array<std::string_view, 10> kRuleKeys = {
-    "name",     "signal", "comparison", "threshold",  "for", "keep_firing_for",
+constexpr std::array<std::string_view, 11> kRuleKeys = {
+    "name",     "signal", "comparison", "threshold",  "baseline", "for", "keep_firing_for",
     "severity", "match",  "labels",     "annotations"};
-constexpr std::array<std::string_view, 5> kRequiredRuleKeys = {"name", "signal", "comparison",
-                                                               "threshold", "severity"};
+constexpr std::array<std::string_view, 5> kBaselineKeys = {"method", "sensitivity", "min_history",
+                                                           "seasonality", "direction"};
+constexpr std::array<std::string_view, 3> kRequiredRuleKeys = {"name", "signal", "severity"};
 constexpr std::array<std::string_view, 8> kMatchKeys = {
     "side",           "server_port",    "server_ip",      "client_workload", "server_workload",
     "client_service", "server_service", "business_system"};
@@ -211,6 +212,7 @@ class FileParser {
                   const std::map<std::string, std::string>& file_labels, RuleSet& out);
   std::map<std::string, std::string> ParseLabels(const Entry& e, const std::string& key);
   void ParseMatch(const Entry& e, const std::string& key, EdgeSelector& out);
+  std::optional<BaselineSpec> ParseBaseline(const Entry& e, const std::string& key);
   std::vector<Annotation> ParseAnnotations(const Entry& e, const std::string& key);
 
   const std::string& path_;
@@ -347,6 +349,59 @@ void FileParser::ParseMatch(const Entry& e, const std::string& key, EdgeSelector
         ParseIdentityPattern, out.business_system);
 }
 
+std::optional<BaselineSpec> FileParser::ParseBaseline(const Entry& e, const std::string& key) {
+  BaselineSpec spec;
+  if (e.value.IsNull()) return spec;  // `baseline:` alone: every default
+  if (!e.value.IsMap()) {
+    Error(e.line, key, "must be a mapping, e.g. {method: edgewatch, sensitivity: 0.5}");
+    return std::nullopt;
+  }
+  const std::vector<Entry> m = Entries(e.value, key, kBaselineKeys);
+  Field(
+      m, key, "method", "edgewatch, ewma, median_mad, seasonal or spot",
+      [](const std::string& v) -> Result<std::string> {
+        for (const char* name : {"edgewatch", "ewma", "median_mad", "seasonal", "spot"}) {
+          if (v == name) return v;
+        }
+        return Err(Quote(v) + " is not one of edgewatch, ewma, median_mad, seasonal, spot");
+      },
+      spec.method);
+  Field(
+      m, key, "sensitivity", "a score in (0, 1]",
+      [](const std::string& v) -> Result<double> {
+        auto x = ParseThreshold(v);
+        if (!x) return Err(x.error());
+        if (!(*x > 0 && *x <= 1)) {
+          return Err(Quote(v) + " is not in (0, 1]; higher pages less often");
+        }
+        return *x;
+      },
+      spec.sensitivity);
+  Field(m, key, "min_history", "a duration such as 10m", ParseDuration, spec.min_history_ns);
+  using S = BaselineSpec::Seasonality;
+  Field(
+      m, key, "seasonality", "auto, none, daily or weekly",
+      [](const std::string& v) -> Result<S> {
+        if (v == "auto") return S::kAuto;
+        if (v == "none") return S::kNone;
+        if (v == "daily") return S::kDaily;
+        if (v == "weekly") return S::kWeekly;
+        return Err(Quote(v) + " is not one of auto, none, daily, weekly");
+      },
+      spec.seasonality);
+  using D = BaselineSpec::Direction;
+  Field(
+      m, key, "direction", "up, down or both",
+      [](const std::string& v) -> Result<D> {
+        if (v == "up") return D::kUp;
+        if (v == "down") return D::kDown;
+        if (v == "both") return D::kBoth;
+        return Err(Quote(v) + " is not one of up, down, both");
+      },
+      spec.direction);
+  return spec;
+}
+
 std::vector<Annotation> FileParser::ParseAnnotations(const Entry& e, const std::string& key) {
   std::vector<Annotation> out;
   if (e.value.IsNull()) {
@@ -391,6 +446,22 @@ std::optional<Rule> FileParser::ParseRule(const YAML::Node& node, const std::str
   Field(entries, key, "comparison", "one of > >= < <= == != (quote it: comparison: \">\")",
         ParseComparison, rule.comparison);
   Field(entries, key, "threshold", "a number", ParseThreshold, rule.threshold);
+  if (const Entry* b = Find(entries, "baseline")) {
+    rule.baseline = ParseBaseline(*b, Child(key, "baseline"));
+    for (std::string_view k : {"comparison", "threshold"}) {
+      if (const Entry* e = Find(entries, k)) {
+        Error(e->line, Child(key, k),
+              "a baseline rule learns its threshold; give either baseline or comparison and "
+              "threshold");
+      }
+    }
+  } else {
+    for (std::string_view k : {"comparison", "threshold"}) {
+      if (Find(entries, k) == nullptr) {
+        Error(line, Child(key, k), "missing required key (or give a baseline: block)");
+      }
+    }
+  }
   Field(entries, key, "for", "a duration such as 0s, 30s, 5m", ParseDuration, rule.for_ns);
   Field(entries, key, "keep_firing_for", "a duration such as 0s, 30s, 5m", ParseDuration,
         rule.keep_firing_for_ns);

@@ -19,8 +19,8 @@ static __always_inline __u64 ew_rb_submit_flags(void *rb, __u64 size)
 {
 	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
 	return avail >= EW_RB_WAKEUP_BYTES && avail < EW_RB_WAKEUP_BYTES + size + 8
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+		   ? BPF_RB_FORCE_WAKEUP
+		   : BPF_RB_NO_WAKEUP;
 }
 
 /* Flags for a record of `size` bytes about to be written (bpf_ringbuf_output). */
@@ -28,8 +28,8 @@ static __always_inline __u64 ew_rb_output_flags(void *rb, __u64 size)
 {
 	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
 	return avail < EW_RB_WAKEUP_BYTES && avail + size + 8 >= EW_RB_WAKEUP_BYTES
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+		   ? BPF_RB_FORCE_WAKEUP
+		   : BPF_RB_NO_WAKEUP;
 }
 
 #endif /* EDGEWATCH_RINGBUF_BPF_H */

@@ -1,0 +1,84 @@
+#include "detector/baseline_condition.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "detector/baseline/stream_detector.h"
+
+namespace edgewatch::detector {
+
+namespace {
+
+// Idle gaps are fed as this many zero windows at most: enough for the baselines to see the
+// edge went quiet, without a long gap costing a long loop.
+constexpr int64_t kMaxIdleSteps = 60;
+
+struct BaselineState final : ConditionState {
+  std::unique_ptr<baseline::StreamScorer> scorer;  // built at the first window (its length)
+  baseline::BaselineDetector* combined = nullptr;  // scorer, when the method is "edgewatch"
+  int64_t window_ns = 0;
+  uint32_t warmup = 0;
+  uint32_t seen = 0;
+  double mean = 0;  // EWMA of the signal: which side of normal a value is on (direction)
+};
+
+}  // namespace
+
+BaselineCondition::BaselineCondition(rules::Signal signal, rules::BaselineSpec spec)
+    : signal_(signal), spec_(std::move(spec)) {}
+
+std::unique_ptr<ConditionState> BaselineCondition::NewState() const {
+  return std::make_unique<BaselineState>();
+}
+
+size_t BaselineCondition::StateBytes(const ConditionState* state) {
+  const auto* s = static_cast<const BaselineState*>(state);
+  return sizeof(BaselineState) + (s->scorer ? s->scorer->StateBytes() : 0);
+}
+
+Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionState* state) const {
+  auto& s = *static_cast<BaselineState*>(state);
+  Evaluation ev;
+  ev.value = signal_.ValueOf(w);
+  ev.threshold = spec_.sensitivity;
+  const int64_t len = w.window_end_ns - w.window_start_ns;
+  if (!s.scorer) {
+    // The first window of the edge is a real one (gaps come only after it): its length is the
+    // sensors' window.
+    s.window_ns = std::max<int64_t>(len, 1);
+    baseline::BaselineDetectorConfig cfg;
+    cfg.warmup = 0;  // gated here, in windows of this edge
+    using S = rules::BaselineSpec::Seasonality;
+    if (spec_.seasonality == S::kNone) cfg.season_ratio = 0;
+    if (spec_.seasonality == S::kWeekly) cfg.season_s = 7 * 86400;
+    s.warmup = static_cast<uint32_t>(
+        std::clamp<int64_t>(spec_.min_history_ns / s.window_ns, 0, 1'000'000));
+    s.scorer = baseline::MakeStreamScorer(spec_.method, cfg);
+    if (!s.scorer) s.scorer = baseline::MakeStreamScorer("edgewatch", cfg);
+    if (spec_.method == "edgewatch") s.combined = static_cast<baseline::BaselineDetector*>(s.scorer.get());
+  }
+  // A gap (one zero window spanning it) is fed as its zero windows, up to a bound.
+  const int64_t steps = std::clamp<int64_t>(len / s.window_ns, 1, kMaxIdleSteps);
+  double score = 0;
+  for (int64_t i = 0; i < steps; ++i) {
+    const int64_t t_s = (w.window_start_ns + (i + 1) * s.window_ns) / 1'000'000'000;
+    score = s.scorer->Score(t_s, ev.value);
+    if (s.combined != nullptr) {
+      // The combined detector reports an episode at its onset only (NAB's rule); a rule needs
+      // "still anomalous", which is its tail probability at every window.
+      score = std::clamp(-std::log10(std::max(s.combined->last_tail(), 1e-300)) / 12.0, 0.0, 1.0);
+    }
+    if (s.seen < UINT32_MAX) ++s.seen;
+  }
+  const bool above = ev.value > s.mean;
+  const bool below = ev.value < s.mean;
+  using D = rules::BaselineSpec::Direction;
+  const bool direction_ok = spec_.direction == D::kBoth ||
+                            (spec_.direction == D::kUp && above) ||
+                            (spec_.direction == D::kDown && below);
+  ev.active = s.seen > s.warmup && score >= spec_.sensitivity && direction_ok;
+  s.mean += 0.05 * (ev.value - s.mean);
+  return ev;
+}
+
+}  // namespace edgewatch::detector

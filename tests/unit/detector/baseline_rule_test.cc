@@ -1,0 +1,98 @@
+// Baseline rules: parsed from rule files, evaluated per edge against what that edge learned.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "detector/baseline_condition.h"
+#include "detector/detector.h"
+#include "tests/unit/detector/detector_fixtures.h"
+
+namespace edgewatch::detector {
+namespace {
+
+using fixtures::kS;
+using fixtures::Rules;
+
+constexpr const char* kRule = R"(business_system: payments
+rules:
+  - name: RefusedUnusual
+    signal: refused
+    baseline: {method: edgewatch, sensitivity: 0.5, min_history: 2m, seasonality: none}
+    keep_firing_for: 10s
+    severity: warning
+)";
+
+schema::EdgeWindow Window(int64_t i, uint64_t refused) {
+  schema::EdgeWindow w = fixtures::Win(i, refused);
+  return w;
+}
+
+TEST(BaselineRule, ParsesAndRejectsMixingWithThresholds) {
+  auto set = rules::ParseRuleFile(kRule, "p.yaml");
+  ASSERT_TRUE(set.ok()) << set.error();
+  ASSERT_TRUE(set->rules[0].baseline.has_value());
+  EXPECT_EQ(set->rules[0].baseline->min_history_ns, 120 * kS);
+  EXPECT_EQ(set->rules[0].baseline->seasonality, rules::BaselineSpec::Seasonality::kNone);
+  auto mixed = rules::ParseRuleFile(R"(business_system: p
+rules:
+  - name: A
+    signal: refused
+    comparison: ">"
+    baseline: {sensitivity: 1.5, method: magic}
+    severity: info
+)",
+                                    "p.yaml");
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.error().find("p.yaml:5: rules[0].comparison: a baseline rule learns its threshold"),
+            std::string::npos)
+      << mixed.error();
+  EXPECT_NE(mixed.error().find("rules[0].baseline.sensitivity: \"1.5\" is not in (0, 1]"),
+            std::string::npos)
+      << mixed.error();
+  EXPECT_NE(mixed.error().find("rules[0].baseline.method: \"magic\" is not one of"),
+            std::string::npos);
+  auto neither = rules::ParseRuleFile(
+      "business_system: p\nrules:\n  - {name: A, signal: refused, severity: info}\n", "p.yaml");
+  ASSERT_FALSE(neither.ok());
+  EXPECT_NE(neither.error().find("rules[0].comparison: missing required key (or give a baseline"),
+            std::string::npos)
+      << neither.error();
+}
+
+TEST(BaselineRule, AnEdgeThatAlwaysFailsALittleAlertsOnlyOnARise) {
+  std::vector<schema::Alert> alerts;
+  Detector d(Rules(kRule), DetectorConfig{}, [&](const schema::Alert& a) { alerts.push_back(a); });
+  // 10 minutes of a noisy 2–4 refused per second: normal for this edge, never an alert, even
+  // though a threshold rule `refused > 0` would fire all along.
+  int64_t t = 0;
+  for (; t < 600; ++t) d.OnWindow(Window(t, 2 + (t * 7919) % 3));
+  EXPECT_TRUE(alerts.empty()) << alerts.size() << " alerts on normal traffic";
+  // Then 60 refused per second: far outside what the edge has shown.
+  for (int64_t i = 0; i < 5; ++i, ++t) d.OnWindow(Window(t, 60));
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_EQ(alerts[0].status, schema::AlertStatus::kFiring);
+  EXPECT_EQ(alerts[0].value, 60);
+  EXPECT_EQ(alerts[0].threshold, 0.5);
+  // Back to normal: resolves after keep_firing_for.
+  for (int64_t i = 0; i < 60; ++i, ++t) d.OnWindow(Window(t, 3));
+  EXPECT_EQ(alerts.back().status, schema::AlertStatus::kResolved);
+}
+
+TEST(BaselineRule, NothingFiresDuringMinHistory) {
+  std::vector<schema::Alert> alerts;
+  Detector d(Rules(kRule), DetectorConfig{}, [&](const schema::Alert& a) { alerts.push_back(a); });
+  for (int64_t t = 0; t < 60; ++t) d.OnWindow(Window(t, t == 30 ? 500 : 1));
+  EXPECT_TRUE(alerts.empty()) << "a spike inside the 2 min of learning";
+}
+
+TEST(BaselineRule, StateStaysNearOneKilobytePerEdgeAndSignal) {
+  auto set = rules::ParseRuleFile(kRule, "p.yaml");
+  ASSERT_TRUE(set.ok());
+  BaselineCondition c(set->rules[0].signal, *set->rules[0].baseline);
+  auto state = c.NewState();
+  for (int64_t t = 0; t < 200; ++t) c.Evaluate(Window(t, 3), state.get());
+  EXPECT_LE(BaselineCondition::StateBytes(state.get()), 1100u);
+}
+
+}  // namespace
+}  // namespace edgewatch::detector
