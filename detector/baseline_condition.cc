@@ -55,7 +55,8 @@ Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionSta
         std::clamp<int64_t>(spec_.min_history_ns / s.window_ns, 0, 1'000'000));
     s.scorer = baseline::MakeStreamScorer(spec_.method, cfg);
     if (!s.scorer) s.scorer = baseline::MakeStreamScorer("edgewatch", cfg);
-    if (spec_.method == "edgewatch") s.combined = static_cast<baseline::BaselineDetector*>(s.scorer.get());
+    if (spec_.method == "edgewatch")
+      s.combined = static_cast<baseline::BaselineDetector*>(s.scorer.get());
   }
   // A gap (one zero window spanning it) is fed as its zero windows, up to a bound.
   const int64_t steps = std::clamp<int64_t>(len / s.window_ns, 1, kMaxIdleSteps);
@@ -73,8 +74,7 @@ Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionSta
   const bool above = ev.value > s.mean;
   const bool below = ev.value < s.mean;
   using D = rules::BaselineSpec::Direction;
-  const bool direction_ok = spec_.direction == D::kBoth ||
-                            (spec_.direction == D::kUp && above) ||
+  const bool direction_ok = spec_.direction == D::kBoth || (spec_.direction == D::kUp && above) ||
                             (spec_.direction == D::kDown && below);
   ev.active = s.seen > s.warmup && score >= spec_.sensitivity && direction_ok;
   s.mean += 0.05 * (ev.value - s.mean);

@@ -29,7 +29,9 @@ constexpr std::array<std::string_view, 11> kRuleKeys = {
     "severity", "match",  "labels",     "annotations"};
 constexpr std::array<std::string_view, 5> kBaselineKeys = {"method", "sensitivity", "min_history",
                                                            "seasonality", "direction"};
-constexpr std::array<std::string_view, 3> kRequiredRuleKeys = {"name", "signal", "severity"};
+// comparison and threshold are required unless the rule has a baseline block.
+constexpr std::array<std::string_view, 5> kRequiredRuleKeys = {"name", "signal", "comparison",
+                                                               "threshold", "severity"};
 constexpr std::array<std::string_view, 8> kMatchKeys = {
     "side",           "server_port",    "server_ip",      "client_workload", "server_workload",
     "client_service", "server_service", "business_system"};
@@ -432,9 +434,13 @@ std::optional<Rule> FileParser::ParseRule(const YAML::Node& node, const std::str
   const size_t errors_before = errors_.size();
   const std::vector<Entry> entries = Entries(node, key, kRuleKeys);
   // Missing required keys are reported at the rule's line.
+  const bool has_baseline = Find(entries, "baseline") != nullptr;
   for (std::string_view required : kRequiredRuleKeys) {
+    const bool learned = required == "comparison" || required == "threshold";
+    if (learned && has_baseline) continue;
     if (Find(entries, required) == nullptr) {
-      Error(line, Child(key, required), "missing required key");
+      Error(line, Child(key, required),
+            learned ? "missing required key (or give a baseline: block)" : "missing required key");
     }
   }
   Rule rule;
@@ -453,12 +459,6 @@ std::optional<Rule> FileParser::ParseRule(const YAML::Node& node, const std::str
         Error(e->line, Child(key, k),
               "a baseline rule learns its threshold; give either baseline or comparison and "
               "threshold");
-      }
-    }
-  } else {
-    for (std::string_view k : {"comparison", "threshold"}) {
-      if (Find(entries, k) == nullptr) {
-        Error(line, Child(key, k), "missing required key (or give a baseline: block)");
       }
     }
   }

@@ -43,8 +43,9 @@ rules:
 )",
                                     "p.yaml");
   ASSERT_FALSE(mixed.ok());
-  EXPECT_NE(mixed.error().find("p.yaml:5: rules[0].comparison: a baseline rule learns its threshold"),
-            std::string::npos)
+  EXPECT_NE(
+      mixed.error().find("p.yaml:5: rules[0].comparison: a baseline rule learns its threshold"),
+      std::string::npos)
       << mixed.error();
   EXPECT_NE(mixed.error().find("rules[0].baseline.sensitivity: \"1.5\" is not in (0, 1]"),
             std::string::npos)

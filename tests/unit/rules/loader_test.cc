@@ -232,7 +232,7 @@ TEST(ParseRuleFileErrors, UnknownKeysAtEveryLevel) {
             "payments.yaml:2: rule: unknown key; allowed: business_system, cmdb, labels, rules");
   EXPECT_EQ(ErrorOf(WithRule("    treshold: 1\n")),
             "payments.yaml:9: rules[0].treshold: unknown key; allowed: name, signal, comparison, "
-            "threshold, for, keep_firing_for, severity, match, labels, annotations");
+            "threshold, baseline, for, keep_firing_for, severity, match, labels, annotations");
   EXPECT_EQ(
       ErrorOf(WithRule("    match:\n      server_prot: 80\n")),
       "payments.yaml:10: rules[0].match.server_prot: unknown key; allowed: side, "
@@ -249,10 +249,11 @@ TEST(ParseRuleFileErrors, RuleShapeAndRequiredKeys) {
   EXPECT_EQ(ErrorOf("business_system: p\nrules:\n  - just a string\n"),
             "payments.yaml:3: rules[0]: each rule must be a mapping with name, signal, comparison, "
             "threshold, severity");
-  EXPECT_EQ(ErrorOf("business_system: p\nrules:\n  - name: A\n    signal: refused\n"),
-            "payments.yaml:3: rules[0].comparison: missing required key\n"
-            "payments.yaml:3: rules[0].threshold: missing required key\n"
-            "payments.yaml:3: rules[0].severity: missing required key");
+  EXPECT_EQ(
+      ErrorOf("business_system: p\nrules:\n  - name: A\n    signal: refused\n"),
+      "payments.yaml:3: rules[0].comparison: missing required key (or give a baseline: block)\n"
+      "payments.yaml:3: rules[0].threshold: missing required key (or give a baseline: block)\n"
+      "payments.yaml:3: rules[0].severity: missing required key");
 }
 
 TEST(ParseRuleFileErrors, Names) {
