@@ -50,7 +50,7 @@ Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionSta
     cfg.warmup = 0;  // gated here, in windows of this edge
     using S = rules::BaselineSpec::Seasonality;
     if (spec_.seasonality == S::kNone) cfg.season_ratio = 0;
-    if (spec_.seasonality == S::kWeekly) cfg.season_s = 7 * 86400;
+    if (spec_.seasonality == S::kWeekly) cfg.season_s = int64_t{7} * 86400;
     s.warmup = static_cast<uint32_t>(
         std::clamp<int64_t>(spec_.min_history_ns / s.window_ns, 0, 1'000'000));
     s.scorer = baseline::MakeStreamScorer(spec_.method, cfg);

@@ -155,6 +155,7 @@ RuleTestReport RunRuleTests(const rules::RuleTestFile& file) {
       }
       d.AdvanceTo(check.at_ns - check.at_ns % file.window_ns);
       std::vector<const schema::Alert*> unmatched;
+      unmatched.reserve(firing.size());
       for (const auto& [fp, a] : firing) unmatched.push_back(&a);
       std::vector<const rules::ExpectedAlert*> missing;
       for (const rules::ExpectedAlert& want : check.firing) {

@@ -20,7 +20,7 @@ struct HttpDecoder::Connection {
 };
 
 HttpDecoder::HttpDecoder(HttpDecoderConfig cfg, Sink sink, ContainerOf container_of, Ignore ignore)
-    : cfg_(std::move(cfg)),
+    : cfg_(cfg),
       sink_(std::move(sink)),
       container_of_(std::move(container_of)),
       ignore_(std::move(ignore)) {}

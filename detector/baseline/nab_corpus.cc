@@ -65,8 +65,8 @@ Result<int64_t> ParseNabTimestamp(const std::string& text) {
   if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
     return Err("bad timestamp \"" + text + "\" (want YYYY-MM-DD HH:MM:SS)");
   }
-  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-         mi * 60 + s;
+  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * int64_t{86400} +
+         int64_t{h} * 3600 + int64_t{mi} * 60 + s;
 }
 
 Result<NabCsv> ReadNabCsv(const std::string& path, bool with_scores) {

@@ -53,6 +53,7 @@ int Server(const sockaddr_in& addr, int threads) {
   }
   std::fprintf(stderr, "conn_churn_load server: listening\n");
   std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([lfd] {
       char b;
@@ -72,6 +73,7 @@ int Client(const sockaddr_in& addr, int threads, double seconds) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> done{0}, failed{0};
   std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(threads));
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {

@@ -102,7 +102,7 @@ TEST(SeasonalProfile, DailySeriesIsSeasonalAndNoiseIsNot) {
   SeasonalProfile daily(86400, 48, 0.1), flat(86400, 48, 0.1);
   std::mt19937 rng(4);
   std::normal_distribution<double> noise(0, 1);
-  for (int64_t t = 0; t < 6 * 86400; t += 300) {
+  for (int64_t t = 0; t < int64_t{6} * 86400; t += 300) {
     daily.Update(t, Daily(t) + noise(rng));
     flat.Update(t, 100 + noise(rng));
   }
@@ -121,7 +121,7 @@ TEST(SeasonalProfile, MissingDailyPeakIsFarFromItsBin) {
   std::mt19937 rng(5);
   std::normal_distribution<double> noise(0, 1);
   int64_t t = 0;
-  for (; t < 6 * 86400; t += 300) p.Update(t, Daily(t) + noise(rng));
+  for (; t < int64_t{6} * 86400; t += 300) p.Update(t, Daily(t) + noise(rng));
   // The next day's peak (6 h) as usual, then the same peak flattened to the mean.
   double usual = p.Update(t + 21600, Daily(t + 21600) + noise(rng));
   EXPECT_LT(std::fabs(usual), 4);

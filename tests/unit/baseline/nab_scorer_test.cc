@@ -10,7 +10,7 @@ namespace {
 constexpr int64_t kStep = 300;
 
 // 100 records, 5 minutes apart; probation = floor(0.15 · 100) = 15 records.
-NabSeries Series(std::vector<std::pair<int, int>> windows = {{50, 59}}) {
+NabSeries Series(const std::vector<std::pair<int, int>>& windows = {{50, 59}}) {
   NabSeries s;
   s.name = "g/a.csv";
   s.group = "g";

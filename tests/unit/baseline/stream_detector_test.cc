@@ -85,7 +85,7 @@ TEST(BaselineDetector, MissingDailyPeakIsFoundOnceTheSeasonIsLearned) {
   std::vector<double> xs;
   std::mt19937 rng(5);
   std::normal_distribution<double> n(0, 1);
-  for (int64_t t = 0; t < 10 * 86400; t += kStep) {
+  for (int64_t t = 0; t < int64_t{10} * 86400; t += kStep) {
     bool high = (t % 86400) >= 32400 && (t % 86400) < 54000;
     bool day8 = t / 86400 == 8;
     xs.push_back((high && !day8 ? 80 : 20) + n(rng));
