@@ -20,7 +20,18 @@ struct BaselineState final : ConditionState {
   uint32_t warmup = 0;
   uint32_t seen = 0;
   double mean = 0;  // EWMA of the signal: which side of normal a value is on (direction)
+  double dev = 0;   // EWMA of |value − mean|: 0 for a flat signal
 };
+
+// A signal that never moved (a counter always 0, a latency quantile stuck in one histogram
+// bucket) gives the statistical baselines nothing to fit: their tail estimate of a first
+// departure stays weak. While the signal stays within ~1 % of its level, a departure of more
+// than 5 % of the level (or of any amount from 0) is anomalous outright.
+bool LeftAFlatLevel(const BaselineState& s, double x) {
+  const double level = std::fabs(s.mean);
+  const double floor = 1e-9 * (level + 1);
+  return s.dev <= 0.01 * level + floor && std::fabs(x - s.mean) > std::max(0.05 * level, floor);
+}
 
 }  // namespace
 
@@ -71,12 +82,15 @@ Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionSta
     }
     if (s.seen < UINT32_MAX) ++s.seen;
   }
+  if (s.seen > s.warmup && LeftAFlatLevel(s, ev.value)) score = 1;
   const bool above = ev.value > s.mean;
   const bool below = ev.value < s.mean;
   using D = rules::BaselineSpec::Direction;
   const bool direction_ok = spec_.direction == D::kBoth || (spec_.direction == D::kUp && above) ||
                             (spec_.direction == D::kDown && below);
   ev.active = s.seen > s.warmup && score >= spec_.sensitivity && direction_ok;
+  if (s.seen <= steps) s.mean = ev.value;  // the first window sets the level
+  s.dev += 0.05 * (std::fabs(ev.value - s.mean) - s.dev);
   s.mean += 0.05 * (ev.value - s.mean);
   return ev;
 }

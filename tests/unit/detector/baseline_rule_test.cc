@@ -79,6 +79,25 @@ TEST(BaselineRule, AnEdgeThatAlwaysFailsALittleAlertsOnlyOnARise) {
   EXPECT_EQ(alerts.back().status, schema::AlertStatus::kResolved);
 }
 
+TEST(BaselineRule, AFlatSignalThatLeavesItsLevelFires) {
+  // An edge that never failed, then fails; and one whose value never changes, then triples.
+  for (uint64_t level : {0u, 20u}) {
+    SCOPED_TRACE(level);
+    std::vector<schema::Alert> alerts;
+    Detector d(Rules(kRule), DetectorConfig{},
+               [&](const schema::Alert& a) { alerts.push_back(a); });
+    int64_t t = 0;
+    for (; t < 300; ++t) d.OnWindow(Window(t, level));
+    EXPECT_TRUE(alerts.empty());
+    // From 0 any failure is a departure; from 20, 21 (5 % of the level) is not.
+    d.OnWindow(Window(t++, level == 0 ? 1 : 21));
+    EXPECT_EQ(alerts.empty(), level != 0);
+    for (int i = 0; i < 3; ++i) d.OnWindow(Window(t++, level == 0 ? 4 : 3 * level));
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].status, schema::AlertStatus::kFiring);
+  }
+}
+
 TEST(BaselineRule, NothingFiresDuringMinHistory) {
   std::vector<schema::Alert> alerts;
   Detector d(Rules(kRule), DetectorConfig{}, [&](const schema::Alert& a) { alerts.push_back(a); });
