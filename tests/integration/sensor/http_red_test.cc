@@ -77,6 +77,19 @@ uint64_t AtLeast250ms(const schema::HttpCounts& h) {
   return n;
 }
 
+// Half-second windows, HTTP only, and a 200 ms slow threshold (the slow location takes 300).
+sensor::SensorConfig HttpSensorConfig() {
+  sensor::SensorConfig cfg;
+  cfg.node = "http-node";
+  cfg.window_ns = 500'000'000;
+  cfg.flush_grace_ns = 100'000'000;
+  cfg.max_evidence_per_edge = 64;
+  cfg.http_slow_ns = 200'000'000;
+  cfg.conntrack.clear();
+  cfg.dns = false;
+  return cfg;
+}
+
 TEST(HttpRed, RequestsStatusLatencyAndTraceIdsOnClientAndServerEdges) {
   if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, tracefs, namespaces)";
   std::string why;
@@ -86,15 +99,7 @@ TEST(HttpRed, RequestsStatusLatencyAndTraceIdsOnClientAndServerEdges) {
   ASSERT_NE(nginx, nullptr) << why;
 
   Sink sink;
-  sensor::SensorConfig cfg;
-  cfg.node = "http-node";
-  cfg.window_ns = 500'000'000;
-  cfg.flush_grace_ns = 100'000'000;
-  cfg.max_evidence_per_edge = 64;
-  cfg.http_slow_ns = 200'000'000;
-  cfg.conntrack.clear();
-  cfg.dns = false;
-  auto s = testing::RunningSensor::Start(cfg, sink);
+  auto s = testing::RunningSensor::Start(HttpSensorConfig(), sink);
   ASSERT_TRUE(s.ok()) << s.error();
 
   const std::string server = net->server_ip();
@@ -259,13 +264,7 @@ TEST(HttpRed, PipeliningHugeHeadersBinaryAndNonHttpAreCountedSafely) {
   ASSERT_NE(nginx, nullptr) << why;
 
   Sink sink;
-  sensor::SensorConfig cfg;
-  cfg.node = "http-node";
-  cfg.window_ns = 500'000'000;
-  cfg.flush_grace_ns = 100'000'000;
-  cfg.conntrack.clear();
-  cfg.dns = false;
-  auto s = testing::RunningSensor::Start(cfg, sink);
+  auto s = testing::RunningSensor::Start(HttpSensorConfig(), sink);
   ASSERT_TRUE(s.ok()) << s.error();
 
   const std::string server = net->server_ip();

@@ -33,6 +33,24 @@ constexpr const char* kClientComm = "ew-snat-cli";
 
 void ExpectNatEvidence(const Sink& sink, const NatTriple& net, size_t expected);
 
+// A client that takes the NAT's two ports with two connections it holds open, then makes two
+// more that collide in conntrack (TCP_SYNCNT 1) and time out. Exit 0 when they did; 10: a
+// connect through the NAT failed; 2x: a colliding connect did not time out.
+pid_t CollidingClients(const NatTriple& net) {
+  const std::string server_ip = net.server_ip();
+  return ForkInNetns(net.client_ns(), kClientComm, [server_ip] {
+    int held[2] = {-1, -1};
+    for (int& fd : held) {
+      if (testing::TcpConnect(server_ip, kPort, 0, &fd) != 0) return 10;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (testing::TcpConnect(server_ip, kPort, 1) != ETIMEDOUT) return 20 + i;
+    }
+    for (int fd : held) close(fd);
+    return 0;
+  });
+}
+
 TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
   if (!testing::IsRoot()) GTEST_SKIP() << "needs root (CAP_BPF, network namespaces)";
   std::string why;
@@ -57,17 +75,7 @@ TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
   });
   std::this_thread::sleep_for(300ms);
   // Two connections take the NAT's two ports and stay open; the next two collide.
-  const pid_t client = ForkInNetns(net->client_ns(), kClientComm, [&] {
-    int held[2] = {-1, -1};
-    for (int& fd : held) {
-      if (testing::TcpConnect(server_ip, kPort, 0, &fd) != 0) return 10;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (testing::TcpConnect(server_ip, kPort, 1) != ETIMEDOUT) return 20 + i;
-    }
-    for (int fd : held) close(fd);
-    return 0;
-  });
+  const pid_t client = CollidingClients(*net);
   EXPECT_EQ(WaitChild(client, 30s), 0) << "10: a connect through the NAT failed; 2x: a "
                                           "colliding connect did not time out";
 
@@ -167,17 +175,7 @@ TEST(SnatConflict, DropsInAnUnwatchedNatAreAttributedByTuple) {
     return 0;
   });
   std::this_thread::sleep_for(300ms);
-  const pid_t client = ForkInNetns(net->client_ns(), kClientComm, [&] {
-    int held[2] = {-1, -1};
-    for (int& fd : held) {
-      if (testing::TcpConnect(server_ip, kPort, 0, &fd) != 0) return 10;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (testing::TcpConnect(server_ip, kPort, 1) != ETIMEDOUT) return 20 + i;
-    }
-    for (int fd : held) close(fd);
-    return 0;
-  });
+  const pid_t client = CollidingClients(*net);
   EXPECT_EQ(WaitChild(client, 30s), 0);
   auto client_edge = [&](const schema::EdgeWindow& w) {
     return w.edge.side == schema::Side::kClient && w.edge.client.workload == kClientComm;
