@@ -33,6 +33,19 @@ constexpr const char* kClientComm = "ew-snat-cli";
 
 void ExpectNatEvidence(const Sink& sink, const NatTriple& net, size_t expected);
 
+// A server listening on kPort in the server namespace (its backlog accepts; killed at the end),
+// started before this returns.
+pid_t ListeningServer(const NatTriple& net) {
+  const std::string server_ip = net.server_ip();
+  const pid_t pid = ForkInNetns(net.server_ns(), "ew-snat-srv", [server_ip] {
+    if (testing::TcpListen(server_ip, kPort) < 0) return 1;
+    sleep(30);
+    return 0;
+  });
+  std::this_thread::sleep_for(300ms);
+  return pid;
+}
+
 // A client that takes the NAT's two ports with two connections it holds open, then makes two
 // more that collide in conntrack (TCP_SYNCNT 1) and time out. Exit 0 when they did; 10: a
 // connect through the NAT failed; 2x: a colliding connect did not time out.
@@ -67,13 +80,7 @@ TEST(SnatConflict, ConntrackConflictsMarkTheTimedOutClientEdge) {
   ASSERT_TRUE(s.ok()) << "sensor failed to load on a root machine: " << s.error();
 
   const std::string server_ip = net->server_ip();
-  const pid_t server = ForkInNetns(net->server_ns(), "ew-snat-srv", [&] {
-    const int fd = testing::TcpListen(server_ip, kPort);
-    if (fd < 0) return 1;
-    sleep(30);  // the backlog accepts; killed at the end
-    return 0;
-  });
-  std::this_thread::sleep_for(300ms);
+  const pid_t server = ListeningServer(*net);
   // Two connections take the NAT's two ports and stay open; the next two collide.
   const pid_t client = CollidingClients(*net);
   EXPECT_EQ(WaitChild(client, 30s), 0) << "10: a connect through the NAT failed; 2x: a "
@@ -169,12 +176,7 @@ TEST(SnatConflict, DropsInAnUnwatchedNatAreAttributedByTuple) {
   auto s = testing::RunningSensor::Start(cfg, sink);
   ASSERT_TRUE(s.ok()) << s.error();
   const std::string server_ip = net->server_ip();
-  const pid_t server = ForkInNetns(net->server_ns(), "ew-snat-srv", [&] {
-    if (testing::TcpListen(server_ip, kPort) < 0) return 1;
-    sleep(30);
-    return 0;
-  });
-  std::this_thread::sleep_for(300ms);
+  const pid_t server = ListeningServer(*net);
   const pid_t client = CollidingClients(*net);
   EXPECT_EQ(WaitChild(client, 30s), 0);
   auto client_edge = [&](const schema::EdgeWindow& w) {
@@ -217,12 +219,7 @@ TEST(SnatConflict, TimeoutsWithoutConflictsAreNotMarked) {
   auto s = testing::RunningSensor::Start(cfg, sink);
   ASSERT_TRUE(s.ok()) << s.error();
   const std::string server_ip = net->server_ip();
-  const pid_t server = ForkInNetns(net->server_ns(), "ew-snat-srv", [&] {
-    if (testing::TcpListen(server_ip, kPort) < 0) return 1;
-    sleep(30);
-    return 0;
-  });
-  std::this_thread::sleep_for(300ms);
+  const pid_t server = ListeningServer(*net);
   const pid_t client = ForkInNetns(net->client_ns(), kClientComm, [&] {
     return testing::TcpConnect(server_ip, kPort, 1) == ETIMEDOUT ? 0 : 1;
   });
