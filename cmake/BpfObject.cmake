@@ -1,8 +1,9 @@
 # edgewatch_bpf_skeleton(<name>)
 #
-# Compiles bpf/<name>.bpf.c with clang for the BPF target (CO-RE, against the pinned
-# bpf/vmlinux/x86_64/vmlinux.h) and generates <name>.skel.h with `bpftool gen skeleton`, both
-# inside the build tree. Defines the INTERFACE target `<name>_skel` whose include directory holds
+# Compiles <name>.bpf.c of the calling folder (bpf/, or tests/bench/ for bench-only probes) with
+# clang for the BPF target (CO-RE, against the pinned bpf/vmlinux/x86_64/vmlinux.h) and generates
+# <name>.skel.h with `bpftool gen skeleton`, both inside the build tree. Defines the INTERFACE
+# target `<name>_skel` whose include directory holds
 # the skeleton, so user-space code links it like any library.
 
 find_program(BPF_CLANG NAMES clang clang-16 clang-15 clang-14 REQUIRED)
@@ -19,14 +20,14 @@ function(edgewatch_bpf_skeleton name)
   set(obj ${out_dir}/${name}.bpf.o)
   set(skel ${out_dir}/${name}.skel.h)
   file(MAKE_DIRECTORY ${out_dir})
-  file(GLOB bpf_headers ${CMAKE_CURRENT_SOURCE_DIR}/include/*.h
-       ${CMAKE_CURRENT_SOURCE_DIR}/include/abi/*.h)
+  file(GLOB bpf_headers ${PROJECT_SOURCE_DIR}/bpf/include/*.h
+       ${PROJECT_SOURCE_DIR}/bpf/include/abi/*.h)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${EDGEWATCH_BPF_ARCH}
             -Wall -Werror
-            -I${CMAKE_CURRENT_SOURCE_DIR}/include
-            -I${CMAKE_CURRENT_SOURCE_DIR}/vmlinux/x86_64
+            -I${PROJECT_SOURCE_DIR}/bpf/include
+            -I${PROJECT_SOURCE_DIR}/bpf/vmlinux/x86_64
             -c ${src} -o ${obj}
     DEPENDS ${src} ${bpf_headers}
     COMMENT "BPF ${name}.bpf.c"

@@ -72,11 +72,12 @@ int DetectorCommand(int argc, char** argv) {
 
   auto cfg = kdf.ToConfig(kf);
   if (!cfg) return Fail("detector", kExitUsage, cfg.error());
+  if (std::string bad = pf.CheckForKafka(); !bad.empty()) return Fail("detector", kExitUsage, bad);
   auto p = Pipeline::BuildDelivery(pf);
   if (!p) return Fail("detector", kExitUsage, p.error());
   auto d = p->BuildKafkaDetector(std::move(*cfg), *w);
   if (!d) return Fail("detector", kExitFailure, d.error());
-  (*d)->set_tick(p->ReloadTick());
+  (*d)->set_tick(p->Tick());
   auto ms =
       MetricsServer::StartUnlessOff(metrics, {d->get(), p->dispatcher.get(), p->reloader.get()});
   if (!ms) return Fail("detector", kExitUsage, ms.error());

@@ -18,7 +18,9 @@ class StatsCollectable : public prometheus::Collectable {
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::vector<StatSample> samples;
-    for (const StatsSource* s : sources_) s->CollectStats(samples);
+    for (const StatsSource* s : sources_) {
+      if (s != nullptr) s->CollectStats(samples);  // optional parts that are off
+    }
     std::map<std::string, prometheus::MetricFamily> families;
     for (auto& s : samples) {
       auto& fam = families[s.name];

@@ -23,6 +23,20 @@ void PipelineFlags::Register(Flags& f) {
   f.String("webhook-header", &webhook_header,
            "extra webhook header, e.g. 'Authorization: Bearer x'", "HEADER");
   f.Bool("quiet", &quiet, "do not print alerts as JSON lines on stdout");
+  f.String("state-file", &state_file,
+           "keep learned baselines in this file across restarts: loaded at start, saved every "
+           "--state-save-interval and at shutdown (not with --kafka)",
+           "PATH");
+  f.String("state-save-interval", &state_save_interval, "how often --state-file is saved",
+           "DURATION");
+}
+
+std::string PipelineFlags::CheckForKafka() const {
+  if (!state_file.empty()) {
+    return "flag --state-file: not with --kafka (each detector of the group owns changing "
+           "partitions; a file of one process cannot follow them)";
+  }
+  return "";
 }
 
 Result<Pipeline> Pipeline::BuildDelivery(const PipelineFlags& flags) {
@@ -69,9 +83,10 @@ Result<Pipeline> Pipeline::BuildDelivery(const PipelineFlags& flags) {
   return p;
 }
 
-std::function<void(detector::Detector&)> Pipeline::ReloadTick() {
+std::function<void(detector::Detector&)> Pipeline::Tick() {
   std::atomic<bool>& hup = InstallReloadSignal();
-  return [reloader = reloader, &hup](detector::Detector& d) {
+  return [reloader = reloader, state = state, &hup](detector::Detector& d) {
+    if (state) state->Tick(d, NowUnixNs());
     if (hup.exchange(false, std::memory_order_relaxed)) reloader->Request();
     if (auto set = reloader->Poll(NowUnixNs())) {
       const auto c = d.ReplaceRules(std::move(*set));
@@ -91,6 +106,13 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
   dc.window_ns = window_ns;
   if (std::string bad = dc.Check(); !bad.empty()) return Err("detector: " + bad);
   p.detector = std::make_unique<detector::Detector>(std::move(p.rules), dc, p.Deliver());
+  if (!flags.state_file.empty()) {
+    auto every = ParseDurationFlag("state-save-interval", flags.state_save_interval);
+    if (!every) return Err(every.error());
+    if (*every <= 0) return Err("flag --state-save-interval: must be positive");
+    p.state = std::make_shared<detector::StateStore>(flags.state_file, *every, std::cerr);
+    p.state->Load(*p.detector);
+  }
   return p;
 }
 
@@ -107,6 +129,7 @@ std::function<void(const schema::Alert&)> Pipeline::Deliver() const {
 }
 
 void Pipeline::Shutdown(std::chrono::milliseconds grace) {
+  if (state && detector) state->Save(*detector, NowUnixNs());
   // The dispatcher logs, per receiver, what it could not deliver in time (and counts it).
   if (dispatcher) dispatcher->Stop(alerting::SystemClock::Get().Now() + grace);
 }

@@ -11,6 +11,7 @@
 #include "detector/detector.h"
 #include "detector/kafka_detector.h"
 #include "detector/rules_reloader.h"
+#include "detector/state_store.h"
 #include "rules/rule.h"
 
 namespace edgewatch::cmd {
@@ -22,8 +23,12 @@ struct PipelineFlags {
   std::string webhook_timeout = "5s";
   std::string webhook_header;  // "Name: value"
   bool quiet = false;          // no alert lines on stdout
+  std::string state_file;      // learned baselines across restarts (embedded mode)
+  std::string state_save_interval = "1m";
 
   void Register(Flags& f);
+  // "" when these flags go with --kafka, otherwise why not.
+  std::string CheckForKafka() const;
 };
 
 // The detector and its delivery, built from flags; errors name the flag or the rule file.
@@ -31,8 +36,10 @@ struct Pipeline {
   rules::RuleSet rules;  // moved into the detector by Build()
   std::unique_ptr<alerting::Dispatcher> dispatcher;
   std::unique_ptr<detector::Detector> detector;
-  // Follows --rules (file changes, SIGHUP) for the detector's loop: see ReloadTick().
+  // Follows --rules (file changes, SIGHUP) for the detector's loop: see Tick().
   std::shared_ptr<detector::RulesReloader> reloader;
+  // --state-file: learned baselines loaded by Build(), saved by Tick() and Shutdown().
+  std::shared_ptr<detector::StateStore> state;
 
   // Rules and delivery only (the Kafka detector builds its own Detector from `rules`).
   static Result<Pipeline> BuildDelivery(const PipelineFlags& flags);
@@ -42,9 +49,11 @@ struct Pipeline {
   Result<std::unique_ptr<detector::KafkaDetector>> BuildKafkaDetector(
       detector::KafkaDetectorConfig cfg, int64_t window_ns);
   // Called from the detector's loop: swaps in reloaded rules when the files changed or SIGHUP
-  // came (a broken version is rejected, the running rules stay). Installs the SIGHUP handler.
-  std::function<void(detector::Detector&)> ReloadTick();
-  // Delivers what is queued, for up to `grace`.
+  // came (a broken version is rejected, the running rules stay), and saves the learned states
+  // every --state-save-interval. Installs the SIGHUP handler.
+  std::function<void(detector::Detector&)> Tick();
+  // After the detector's loop ended: saves the learned states (--state-file), then delivers
+  // what is queued, for up to `grace`.
   void Shutdown(std::chrono::milliseconds grace);
 
  private:

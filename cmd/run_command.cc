@@ -71,11 +71,12 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   auto dcfg = kdf.ToConfig(kf);
   if (!dcfg) return Fail("run", kExitUsage, dcfg.error());
   const int64_t lateness_ns = dcfg->lateness_ns;
+  if (std::string bad = pf.CheckForKafka(); !bad.empty()) return Fail("run", kExitUsage, bad);
   auto p = Pipeline::BuildDelivery(pf);
   if (!p) return Fail("run", kExitUsage, p.error());
   auto d = p->BuildKafkaDetector(std::move(*dcfg), cfg.window_ns);
   if (!d) return Fail("run", kExitFailure, d.error());
-  (*d)->set_tick(p->ReloadTick());
+  (*d)->set_tick(p->Tick());
   auto producer = transport::KafkaProducer::Create(*kcfg, "sensor");
   if (!producer) return Fail("run", kExitFailure, producer.error());
   std::atomic<bool>& stop = InstallStopSignals();
@@ -145,7 +146,7 @@ int RunCommand(int argc, char** argv) {
   QueueStats queue_stats(queue);
   auto ms = MetricsServer::StartUnlessOff(
       metrics, {s->get(), &queue_stats, pipeline->detector.get(), pipeline->dispatcher.get(),
-                pipeline->reloader.get()});
+                pipeline->reloader.get(), pipeline->state.get()});
   if (!ms) return Fail("run", kExitUsage, ms.error());
   std::fprintf(stderr, "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s%s%s\n",
                (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
@@ -153,7 +154,7 @@ int RunCommand(int argc, char** argv) {
                *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");
 
   std::thread detector_thread(DetectorLoop, std::ref(queue), std::ref(*pipeline->detector),
-                              cfg->window_ns, cfg->flush_grace_ns, pipeline->ReloadTick());
+                              cfg->window_ns, cfg->flush_grace_ns, pipeline->Tick());
   (*s)->Run(stop);  // returns on SIGINT/SIGTERM after publishing the open window
   queue.Close();
   detector_thread.join();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/binary_io.h"
 #include "detector/baseline/stream_detector.h"
 
 namespace edgewatch::detector {
@@ -47,28 +48,57 @@ size_t BaselineCondition::StateBytes(const ConditionState* state) {
   return sizeof(BaselineState) + (s->scorer ? s->scorer->StateBytes() : 0);
 }
 
+void BaselineCondition::BuildScorer(ConditionState* state, int64_t window_ns) const {
+  auto& s = *static_cast<BaselineState*>(state);
+  s.window_ns = std::max<int64_t>(window_ns, 1);
+  baseline::BaselineDetectorConfig cfg;
+  cfg.warmup = 0;  // gated here, in windows of this edge
+  using S = rules::BaselineSpec::Seasonality;
+  if (spec_.seasonality == S::kNone) cfg.season_ratio = 0;
+  if (spec_.seasonality == S::kWeekly) cfg.season_s = int64_t{7} * 86400;
+  s.warmup =
+      static_cast<uint32_t>(std::clamp<int64_t>(spec_.min_history_ns / s.window_ns, 0, 1'000'000));
+  s.scorer = baseline::MakeStreamScorer(spec_.method, cfg);
+  if (!s.scorer) s.scorer = baseline::MakeStreamScorer("edgewatch", cfg);
+  s.combined = spec_.method == "edgewatch"
+                   ? static_cast<baseline::BaselineDetector*>(s.scorer.get())
+                   : nullptr;
+}
+
+bool BaselineCondition::SaveState(const ConditionState* state, std::string& out) const {
+  const auto& s = *static_cast<const BaselineState*>(state);
+  if (!s.scorer) return false;  // no window seen yet
+  BinaryWriter w(out);
+  w.Put(s.window_ns);
+  w.Put(s.seen);
+  w.Put(s.mean);
+  w.Put(s.dev);
+  s.scorer->Save(w);
+  return true;
+}
+
+bool BaselineCondition::LoadState(std::string_view in, ConditionState* state) const {
+  auto& s = *static_cast<BaselineState*>(state);
+  BinaryReader r(in);
+  int64_t window_ns = 0;
+  if (!r.Get(window_ns) || window_ns <= 0) return false;
+  BuildScorer(state, window_ns);
+  if (r.Get(s.seen) && r.Get(s.mean) && r.Get(s.dev) && s.scorer->Load(r) && r.done()) {
+    return true;
+  }
+  *static_cast<BaselineState*>(state) = BaselineState{};  // what did load is half a model
+  return false;
+}
+
 Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionState* state) const {
   auto& s = *static_cast<BaselineState*>(state);
   Evaluation ev;
   ev.value = signal_.ValueOf(w);
   ev.threshold = spec_.sensitivity;
   const int64_t len = w.window_end_ns - w.window_start_ns;
-  if (!s.scorer) {
-    // The first window of the edge is a real one (gaps come only after it): its length is the
-    // sensors' window.
-    s.window_ns = std::max<int64_t>(len, 1);
-    baseline::BaselineDetectorConfig cfg;
-    cfg.warmup = 0;  // gated here, in windows of this edge
-    using S = rules::BaselineSpec::Seasonality;
-    if (spec_.seasonality == S::kNone) cfg.season_ratio = 0;
-    if (spec_.seasonality == S::kWeekly) cfg.season_s = int64_t{7} * 86400;
-    s.warmup = static_cast<uint32_t>(
-        std::clamp<int64_t>(spec_.min_history_ns / s.window_ns, 0, 1'000'000));
-    s.scorer = baseline::MakeStreamScorer(spec_.method, cfg);
-    if (!s.scorer) s.scorer = baseline::MakeStreamScorer("edgewatch", cfg);
-    if (spec_.method == "edgewatch")
-      s.combined = static_cast<baseline::BaselineDetector*>(s.scorer.get());
-  }
+  // The first window of the edge is a real one (gaps come only after it): its length is the
+  // sensors' window.
+  if (!s.scorer) BuildScorer(state, len);
   // A gap (one zero window spanning it) is fed as its zero windows, up to a bound.
   const int64_t steps = std::clamp<int64_t>(len / s.window_ns, 1, kMaxIdleSteps);
   double score = 0;

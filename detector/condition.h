@@ -7,6 +7,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "rules/rule.h"
 #include "schema/edge_window.h"
@@ -37,6 +39,15 @@ class Condition {
   // applies the result to every window_ns step of the gap, so a stateful condition seeing a
   // gap should answer for the gap as a whole. Must not throw.
   virtual Evaluation Evaluate(const schema::EdgeWindow& w, ConditionState* state) const = 0;
+
+  // State worth keeping across a restart (learned baselines): appends it to `out` and returns
+  // true, or returns false when there is nothing to keep (stateless, or nothing learned yet).
+  virtual bool SaveState(const ConditionState* /*state*/, std::string& /*out*/) const {
+    return false;
+  }
+  // Takes over what SaveState wrote for this condition (same rule definition) into a fresh
+  // state; false, leaving the state fresh, when `in` does not fit. Must not throw.
+  virtual bool LoadState(std::string_view /*in*/, ConditionState* /*state*/) const { return false; }
 };
 
 // `signal comparison threshold`, e.g. refused > 0.

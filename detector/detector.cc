@@ -208,6 +208,7 @@ Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key, const st
   edge->edge = e;
   edge->last_end_ns = window_start_ns;
   edge->last_window_end_ns = window_end_ns;
+  if (!restored_.empty()) RestoreStates(key, *edge);
   EdgeState* raw = edge.get();
   edges_.emplace(key, std::move(edge));
   edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
@@ -312,7 +313,62 @@ void Detector::ApplyIdle(EdgeState& edge, uint64_t n) {
   idle_windows_.Add(n);
 }
 
+StateSnapshot Detector::SaveStates(int64_t now_ns) const {
+  StateSnapshot snap;
+  snap.saved_at_ns = now_ns;
+  for (const auto& [key, edge] : edges_) {
+    for (const RuleSlot& slot : edge->slots) {
+      StateSnapshot::Entry e;
+      if (!slot.rule->condition->SaveState(slot.state.get(), e.state)) continue;
+      e.edge_key = key;
+      e.rule_key = slot.rule->rule->file + '\x1f' + slot.rule->rule->name;
+      e.definition_hash = DefinitionHash(slot.rule->rule->definition);
+      snap.entries.push_back(std::move(e));
+    }
+  }
+  // Entries held from an earlier snapshot whose edges have not come back yet stay saved.
+  for (const auto& [key, e] : restored_) snap.entries.push_back(e);
+  return snap;
+}
+
+size_t Detector::LoadStates(StateSnapshot snapshot) noexcept {
+  restored_until_ns_ = 0;  // set by the first watermark: the time down does not count
+  for (StateSnapshot::Entry& e : snapshot.entries) {
+    std::string key = e.edge_key + '\x1e' + e.rule_key;
+    restored_.insert_or_assign(std::move(key), std::move(e));
+  }
+  states_held_.Add(restored_.size());
+  return restored_.size();
+}
+
+void Detector::RestoreStates(const std::string& key, EdgeState& edge) {
+  std::string k;
+  for (RuleSlot& slot : edge.slots) {
+    k.assign(key);
+    k += '\x1e';
+    k += slot.rule->rule->file;
+    k += '\x1f';
+    k += slot.rule->rule->name;
+    auto it = restored_.find(k);
+    if (it == restored_.end()) continue;
+    if (it->second.definition_hash != DefinitionHash(slot.rule->rule->definition)) {
+      states_rule_changed_.Add();  // the rule changed while the detector was down: learn anew
+    } else if (slot.rule->condition->LoadState(it->second.state, slot.state.get())) {
+      states_restored_.Add();
+    } else {
+      states_unfit_.Add();
+    }
+    restored_.erase(it);
+  }
+}
+
 void Detector::AdvanceTo(int64_t now_ns) noexcept {
+  if (!restored_.empty() && restored_until_ns_ == 0)
+    restored_until_ns_ = now_ns + cfg_.edge_idle_ns;
+  if (!restored_.empty() && now_ns > restored_until_ns_) {
+    states_expired_.Add(restored_.size());
+    restored_.clear();
+  }
   for (auto it = edges_.begin(); it != edges_.end();) {
     EdgeState& edge = *it->second;
     if (edge.adopted && now_ns > edge.last_end_ns && now_ns - edge.last_end_ns >= cfg_.window_ns) {
@@ -512,6 +568,20 @@ void Detector::CollectStats(std::vector<StatSample>& out) const {
         Counter(std::string("edgewatch_detector_") + name, help, static_cast<double>(v.Get())));
   };
   c("windows_total", "Edge windows received.", windows_);
+  c("states_loaded_total", "Saved (rule, edge) states held for restoring (snapshots loaded).",
+    states_held_);
+  c("states_restored_total", "Saved (rule, edge) states taken back by their edges.",
+    states_restored_);
+  out.push_back(Counter("edgewatch_detector_states_discarded_total",
+                        "Saved (rule, edge) states not taken back, by reason.",
+                        static_cast<double>(states_rule_changed_.Get()),
+                        {{"reason", "rule_changed"}}));
+  out.push_back(Counter("edgewatch_detector_states_discarded_total",
+                        "Saved (rule, edge) states not taken back, by reason.",
+                        static_cast<double>(states_unfit_.Get()), {{"reason", "unfit"}}));
+  out.push_back(Counter("edgewatch_detector_states_discarded_total",
+                        "Saved (rule, edge) states not taken back, by reason.",
+                        static_cast<double>(states_expired_.Get()), {{"reason", "expired"}}));
   c("windows_late_total", "Windows ignored: out of order, duplicate or behind the watermark.",
     windows_late_);
   c("windows_invalid_total", "Windows ignored: window_end <= window_start.", windows_invalid_);

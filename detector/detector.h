@@ -29,6 +29,7 @@
 #include "detector/alert_lifecycle.h"
 #include "detector/condition.h"
 #include "detector/evidence_index.h"
+#include "detector/state_snapshot.h"
 #include "rules/rule.h"
 #include "schema/alert.h"
 #include "schema/conntrack_window.h"
@@ -108,6 +109,17 @@ class Detector : public StatsSource {
   ReloadCounts ReplaceRules(rules::RuleSet rules) noexcept;
   size_t rules() const { return rules_loaded_.load(std::memory_order_relaxed); }
 
+  // Restart safety (docs/baselines.md): the learned state of every (rule, edge) that has some
+  // (baseline rules), stamped `now_ns`.
+  StateSnapshot SaveStates(int64_t now_ns) const;
+  // Holds a saved snapshot's entries until their edges come back: at an edge's first window
+  // each of its (rule, edge) states whose rule definition is unchanged is taken back, so the
+  // baseline goes on from where it was instead of learning again. Entries not taken within
+  // edge_idle_ns of the first watermark after loading are dropped (counted): those edges are
+  // gone. The time the detector was down does not count.
+  // Call before the first window; returns the number of entries held.
+  size_t LoadStates(StateSnapshot snapshot) noexcept;
+
   void CollectStats(std::vector<StatSample>& out) const override;
 
   size_t edges() const { return edges_tracked_.load(std::memory_order_relaxed); }
@@ -130,6 +142,8 @@ class Detector : public StatsSource {
   // rules (selectors may name services). False when no rule selects the edge any more.
   bool Reidentify(EdgeState& edge, const schema::Edge& e);
   void DropStaleSlots(EdgeState& edge);
+  // Gives a new edge's slots the states LoadStates() holds for them.
+  void RestoreStates(const std::string& key, EdgeState& edge);
   void Apply(EdgeState& edge, RuleSlot& slot, const Evaluation& ev,
              const AlertLifecycle::Change& change, const std::vector<std::string>* evidence_ids);
   void AddEvidenceIds(RuleSlot& slot, const std::vector<std::string>& ids);
@@ -146,6 +160,9 @@ class Detector : public StatsSource {
   EvidenceIndex evidence_;
   schema::EdgeWindow idle_window_;  // reused all-zero window for idle gaps
   std::string key_scratch_;         // OnWindow's state key, reused
+  // LoadStates(): edge key, 0x1e, rule key -> saved entry; until restored_until_ns_.
+  std::unordered_map<std::string, StateSnapshot::Entry> restored_;
+  int64_t restored_until_ns_ = 0;
 
   // Stats (one block; read by CollectStats from other threads).
   StatCounter windows_;
@@ -166,6 +183,11 @@ class Detector : public StatsSource {
   StatCounter alerts_adopted_;
   StatCounter identity_changes_;
   StatCounter rule_reloads_;
+  StatCounter states_held_;
+  StatCounter states_restored_;
+  StatCounter states_rule_changed_;
+  StatCounter states_unfit_;
+  StatCounter states_expired_;
   std::atomic<size_t> rules_loaded_{0};
   std::atomic<size_t> edges_tracked_{0};
   std::array<StatCounter, rules::kSeverityCount> fired_;

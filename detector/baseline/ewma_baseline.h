@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/binary_io.h"
+
 namespace edgewatch::baseline {
 
 class EwmaBaseline {
@@ -22,6 +24,9 @@ class EwmaBaseline {
   double variance() const { return var_; }
   uint32_t count() const { return count_; }
   static constexpr size_t StateBytes() { return sizeof(double) * 2 + sizeof(float) + 4; }
+  // The learned state, for snapshots (BinaryWriter's caveats apply).
+  void Save(BinaryWriter& w) const { w.Put(*this); }
+  bool Load(BinaryReader& r) { return r.Get(*this); }
 
  private:
   double mean_ = 0;

@@ -51,4 +51,17 @@ double MedianMadWindow::Update(double x) {
   return z;
 }
 
+void MedianMadWindow::Save(BinaryWriter& w) const {
+  w.PutVector(ring_);
+  w.Put(head_);
+  w.Put(count_);
+  w.Put(median_);
+  w.Put(mad_);
+}
+
+bool MedianMadWindow::Load(BinaryReader& r) {
+  return r.GetVector(ring_, ring_.capacity()) && r.Get(head_) && r.Get(count_) && r.Get(median_) &&
+         r.Get(mad_) && (ring_.empty() ? head_ == 0 : head_ < ring_.size());
+}
+
 }  // namespace edgewatch::baseline

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/binary_io.h"
+
 namespace edgewatch::baseline {
 
 class MedianMadWindow {
@@ -22,6 +24,8 @@ class MedianMadWindow {
   double mad() const { return mad_; }
   size_t count() const { return count_; }
   size_t StateBytes() const { return ring_.capacity() * sizeof(float) + 32; }
+  void Save(BinaryWriter& w) const;
+  bool Load(BinaryReader& r);  // false (state unusable) when it does not fit this window
 
  private:
   std::vector<float> ring_;

@@ -49,4 +49,23 @@ bool SeasonalProfile::seasonal(double ratio) const {
   return seasonal_dev_ < ratio * level_dev_;
 }
 
+void SeasonalProfile::Save(BinaryWriter& w) const {
+  w.PutVector(bins_);
+  w.Put(period_s_);
+  w.Put(first_t_);
+  w.Put(last_t_);
+  w.Put(level_);
+  w.Put(level_dev_);
+  w.Put(seasonal_dev_);
+  w.Put(count_);
+}
+
+bool SeasonalProfile::Load(BinaryReader& r) {
+  const size_t bins = bins_.size();
+  const int64_t period = period_s_;
+  return r.GetVector(bins_, bins) && bins_.size() == bins && r.Get(period_s_) &&
+         period_s_ == period && r.Get(first_t_) && r.Get(last_t_) && r.Get(level_) &&
+         r.Get(level_dev_) && r.Get(seasonal_dev_) && r.Get(count_);
+}
+
 }  // namespace edgewatch::baseline

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/binary_io.h"
+
 namespace edgewatch::baseline {
 
 class SeasonalProfile {
@@ -28,6 +30,8 @@ class SeasonalProfile {
   // `ratio` times a level-only model's, and two periods have been seen.
   bool seasonal(double ratio = 0.6) const;
   size_t StateBytes() const { return bins_.capacity() * sizeof(Bin) + 48; }
+  void Save(BinaryWriter& w) const;
+  bool Load(BinaryReader& r);  // false (state unusable) when its bins are not this profile's
 
  private:
   struct Bin {

@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/binary_io.h"
+
 namespace edgewatch::baseline {
 
 // P²: a running estimate of one quantile with five markers.
@@ -58,6 +60,8 @@ class Spot {
   double sigma() const { return sigma_; }
   uint32_t peaks() const { return peaks_; }
   static constexpr size_t StateBytes() { return sizeof(Spot); }
+  void Save(BinaryWriter& w) const { w.Put(*this); }
+  bool Load(BinaryReader& r) { return r.Get(*this); }
 
  private:
   double Tail(double x) const;

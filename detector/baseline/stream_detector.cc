@@ -33,6 +33,20 @@ size_t BaselineDetector::StateBytes() const {
          sizeof(uint32_t);
 }
 
+void BaselineDetector::Save(BinaryWriter& w) const {
+  robust_.Save(w);
+  season_.Save(w);
+  spot_.Save(w);
+  point_spot_.Save(w);
+  for (double v : {level_, smoothed_, surprise_, tail_}) w.Put(v);
+  w.Put(count_);
+}
+
+bool BaselineDetector::Load(BinaryReader& r) {
+  return robust_.Load(r) && season_.Load(r) && spot_.Load(r) && point_spot_.Load(r) &&
+         r.Get(level_) && r.Get(smoothed_) && r.Get(surprise_) && r.Get(tail_) && r.Get(count_);
+}
+
 namespace {
 
 class EwmaScorer : public StreamScorer {
@@ -43,6 +57,8 @@ class EwmaScorer : public StreamScorer {
     return ewma_.count() <= c_.warmup ? 0.0 : GaussianScore(z);
   }
   size_t StateBytes() const override { return EwmaBaseline::StateBytes(); }
+  void Save(BinaryWriter& w) const override { ewma_.Save(w); }
+  bool Load(BinaryReader& r) override { return ewma_.Load(r); }
 
  private:
   BaselineDetectorConfig c_;
@@ -57,6 +73,8 @@ class MedianMadScorer : public StreamScorer {
     return mm_.count() <= c_.warmup ? 0.0 : GaussianScore(z);
   }
   size_t StateBytes() const override { return mm_.StateBytes(); }
+  void Save(BinaryWriter& w) const override { mm_.Save(w); }
+  bool Load(BinaryReader& r) override { return mm_.Load(r); }
 
  private:
   BaselineDetectorConfig c_;
@@ -72,6 +90,11 @@ class SeasonalScorer : public StreamScorer {
     return ++count_ <= c_.warmup ? 0.0 : GaussianScore(z);
   }
   size_t StateBytes() const override { return season_.StateBytes(); }
+  void Save(BinaryWriter& w) const override {
+    season_.Save(w);
+    w.Put(count_);
+  }
+  bool Load(BinaryReader& r) override { return season_.Load(r) && r.Get(count_); }
 
  private:
   BaselineDetectorConfig c_;
@@ -92,6 +115,11 @@ class SpotScorer : public StreamScorer {
     return std::clamp(-std::log10(std::max(p, 1e-300)) / c_.decades, 0.0, 1.0);
   }
   size_t StateBytes() const override { return EwmaBaseline::StateBytes() + Spot::StateBytes(); }
+  void Save(BinaryWriter& w) const override {
+    ewma_.Save(w);
+    spot_.Save(w);
+  }
+  bool Load(BinaryReader& r) override { return ewma_.Load(r) && spot_.Load(r); }
 
  private:
   BaselineDetectorConfig c_;

@@ -22,6 +22,10 @@ class StreamScorer {
   // The anomaly score of a record at time t_s (seconds) with value x, given only earlier records.
   virtual double Score(int64_t t_s, double x) = 0;
   virtual size_t StateBytes() const = 0;
+  // The learned state, so that a restarted detector goes on from it (snapshots). Load expects
+  // what Save wrote from a scorer of the same kind and configuration; false when it is not.
+  virtual void Save(BinaryWriter& w) const = 0;
+  virtual bool Load(BinaryReader& r) = 0;
 };
 
 struct BaselineDetectorConfig {
@@ -52,6 +56,8 @@ class BaselineDetector : public StreamScorer {
   explicit BaselineDetector(BaselineDetectorConfig config = {});
   double Score(int64_t t_s, double x) override;
   size_t StateBytes() const override;
+  void Save(BinaryWriter& w) const override;
+  bool Load(BinaryReader& r) override;
 
   // The last record's parts, for tests and debugging.
   double last_surprise() const { return surprise_; }

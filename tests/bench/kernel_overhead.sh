@@ -4,7 +4,11 @@
 #
 #   sudo tests/bench/kernel_overhead.sh [BUILD_DIR]        (default: build)
 #   env: PAIRS=3 DURATION=5 WORKLOADS="churn http dd" DD_COUNT=2000000 BPF_STATS=0
-#        QUIET_WAIT=300
+#        QUIET_WAIT=300 PROBE=sensor SENSOR_ARGS=
+#
+# PROBE=sensor (default) runs `edgewatch sensor $SENSOR_ARGS` (e.g. SENSOR_ARGS=--no-http);
+# PROBE=floor runs tests/bench/syscall_floor instead: no-op programs on sys_enter/sys_exit, the
+# cost of enabling syscall tracepoints at all, which any syscall-based HTTP capture pays.
 #
 # Workloads, client and server in two network namespaces joined by a veth pair (created here,
 # removed on exit), client pinned to CPU 0 and server to CPU 1; the sensor is not pinned:
@@ -31,11 +35,19 @@ WORKLOADS=${WORKLOADS:-churn http dd}
 DD_COUNT=${DD_COUNT:-2000000}
 BPF_STATS=${BPF_STATS:-0}
 QUIET_WAIT=${QUIET_WAIT:-300}
+PROBE=${PROBE:-sensor}
+SENSOR_ARGS=${SENSOR_ARGS:-}
 edgewatch=$build/cmd/edgewatch
 churn=$build/tests/bench/conn_churn_load
 httpload=$build/tests/bench/http_load
-for b in "$edgewatch" "$churn" "$httpload"; do
-  [[ -x $b ]] || { echo "missing $b: build it (ninja -C $build edgewatch conn_churn_load http_load)" >&2; exit 2; }
+floor=$build/tests/bench/syscall_floor
+case $PROBE in
+  sensor) probe_cmd=("$edgewatch" sensor --output /dev/null --metrics-listen off $SENSOR_ARGS) ;;
+  floor) probe_cmd=("$floor") ;;
+  *) echo "PROBE must be sensor or floor, not '$PROBE'" >&2; exit 2 ;;
+esac
+for b in "$edgewatch" "$churn" "$httpload" "$floor"; do
+  [[ -x $b ]] || { echo "missing $b: build it (ninja -C $build edgewatch conn_churn_load http_load syscall_floor)" >&2; exit 2; }
 done
 [[ $(id -u) == 0 ]] || { echo "run as root (network namespaces, BPF)" >&2; exit 2; }
 
@@ -106,7 +118,7 @@ sleep 1
 # --- sensor ---------------------------------------------------------------------------------
 sensor_pid=
 sensor_start() {
-  "$edgewatch" sensor --output /dev/null --metrics-listen off 2>"$tmp/sensor.log" &
+  "${probe_cmd[@]}" 2>"$tmp/sensor.log" &
   sensor_pid=$!
   pids+=("$sensor_pid")
   for _ in $(seq 100); do
@@ -179,6 +191,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 echo "kernel_overhead: $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pairs=$PAIRS duration=${DURATION}s workloads=\"$WORKLOADS\""
+echo "probe: ${probe_cmd[*]}"
 summary=()
 for w in $WORKLOADS; do
   ratios=()

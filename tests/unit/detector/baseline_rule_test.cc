@@ -13,14 +13,7 @@ namespace {
 using fixtures::kS;
 using fixtures::Rules;
 
-constexpr const char* kRule = R"(business_system: payments
-rules:
-  - name: RefusedUnusual
-    signal: refused
-    baseline: {method: edgewatch, sensitivity: 0.5, min_history: 2m, seasonality: none}
-    keep_firing_for: 10s
-    severity: warning
-)";
+constexpr const char* kRule = fixtures::kRefusedBaselineRule;
 
 schema::EdgeWindow Window(int64_t i, uint64_t refused) {
   schema::EdgeWindow w = fixtures::Win(i, refused);

@@ -16,6 +16,16 @@ namespace edgewatch::detector::fixtures {
 
 inline constexpr int64_t kS = 1'000'000'000;
 
+// A baseline rule on refused connects that learns for 2 minutes (no seasonality).
+inline constexpr const char* kRefusedBaselineRule = R"(business_system: payments
+rules:
+  - name: RefusedUnusual
+    signal: refused
+    baseline: {method: edgewatch, sensitivity: 0.5, min_history: 2m, seasonality: none}
+    keep_firing_for: 10s
+    severity: warning
+)";
+
 inline rules::RuleSet Rules(const std::string& yaml) {
   auto set = rules::ParseRuleFile(yaml, "rules/payments.yaml");
   EXPECT_TRUE(set.ok()) << set.error();
