@@ -44,6 +44,10 @@ Result<detector::KafkaDetectorConfig> KafkaDetectorFlags::ToConfig(const KafkaFl
   if (!l) return Err(l.error());
   c.lateness_ns = *l;
   c.record_path = record;
+  auto b = ParseDurationFlag("baseline-save-interval", baseline_save_interval);
+  if (!b) return Err(b.error());
+  if (*b < 0) return Err("flag --baseline-save-interval: must be >= 0 (0: off)");
+  c.baseline_save_interval_ns = *b;
   return c;
 }
 
@@ -57,6 +61,10 @@ void KafkaDetectorFlags::Register(Flags& f) {
            "append every consumed window and evidence record to FILE (JSON lines, replayable "
            "with --input; with --kafka)",
            "FILE");
+  f.String("baseline-save-interval", &baseline_save_interval,
+           "how often the learned baselines of the owned edges go to the baselines topic (also "
+           "at handovers and at shutdown; with --kafka; 0: never)",
+           "DURATION");
 }
 
 }  // namespace edgewatch::cmd

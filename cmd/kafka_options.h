@@ -37,6 +37,7 @@ struct KafkaDetectorFlags {
   std::string group = "edgewatch-detector";
   std::string lateness = "2s";
   std::string record;
+  std::string baseline_save_interval = "5m";
 
   void Register(Flags& f);
   Result<detector::KafkaDetectorConfig> ToConfig(const KafkaFlags& kf) const;

@@ -313,10 +313,12 @@ void Detector::ApplyIdle(EdgeState& edge, uint64_t n) {
   idle_windows_.Add(n);
 }
 
-StateSnapshot Detector::SaveStates(int64_t now_ns) const {
+StateSnapshot Detector::SaveStates(int64_t now_ns, const EdgeFilter& which,
+                                   bool include_held) const {
   StateSnapshot snap;
   snap.saved_at_ns = now_ns;
   for (const auto& [key, edge] : edges_) {
+    if (which && !which(edge->node, edge->edge)) continue;
     for (const RuleSlot& slot : edge->slots) {
       StateSnapshot::Entry e;
       if (!slot.rule->condition->SaveState(slot.state.get(), e.state)) continue;
@@ -327,7 +329,9 @@ StateSnapshot Detector::SaveStates(int64_t now_ns) const {
     }
   }
   // Entries held from an earlier snapshot whose edges have not come back yet stay saved.
-  for (const auto& [key, e] : restored_) snap.entries.push_back(e);
+  if (include_held) {
+    for (const auto& [key, e] : restored_) snap.entries.push_back(e);
+  }
   return snap;
 }
 
@@ -337,7 +341,7 @@ size_t Detector::LoadStates(StateSnapshot snapshot) noexcept {
     std::string key = e.edge_key + '\x1e' + e.rule_key;
     restored_.insert_or_assign(std::move(key), std::move(e));
   }
-  states_held_.Add(restored_.size());
+  states_held_.Add(snapshot.entries.size());
   return restored_.size();
 }
 

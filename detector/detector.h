@@ -110,8 +110,12 @@ class Detector : public StatsSource {
   size_t rules() const { return rules_loaded_.load(std::memory_order_relaxed); }
 
   // Restart safety (docs/baselines.md): the learned state of every (rule, edge) that has some
-  // (baseline rules), stamped `now_ns`.
-  StateSnapshot SaveStates(int64_t now_ns) const;
+  // (baseline rules), stamped `now_ns`; the entries of one edge are consecutive. With `which`,
+  // only the edges it is true for; with `include_held`, also the entries LoadStates() holds
+  // whose edges have not come back yet (a snapshot file must not lose them).
+  using EdgeFilter = std::function<bool(const std::string& node, const schema::Edge& edge)>;
+  StateSnapshot SaveStates(int64_t now_ns, const EdgeFilter& which = nullptr,
+                           bool include_held = true) const;
   // Holds a saved snapshot's entries until their edges come back: at an edge's first window
   // each of its (rule, edge) states whose rule definition is unchanged is taken back, so the
   // baseline goes on from where it was instead of learning again. Entries not taken within

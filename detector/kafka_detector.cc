@@ -86,6 +86,29 @@ Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig
     return Err("alerts topic: " + bad);
   }
 
+  if (d->cfg_.baseline_save_interval_ns > 0) {
+    auto b = transport::PartitionCounts(d->cfg_.kafka, {d->cfg_.topics.baselines},
+                                        d->cfg_.handover_timeout);
+    if (!b) return Err(b.error());
+    if ((*b)[0] == 0) {
+      std::fprintf(stderr,
+                   "edgewatch detector: warning: Kafka topic %s does not exist: learned "
+                   "baselines will not survive restarts and rebalances; create it with "
+                   "`edgewatch kafka init --kafka %s`\n",
+                   d->cfg_.topics.baselines.c_str(), d->cfg_.kafka.brokers.c_str());
+    } else if ((*b)[0] != d->stream_partitions_) {
+      return Err("topics " + names[0] + " and " + d->cfg_.topics.baselines +
+                 " must have the same partition count (a detector reads the baselines of the "
+                 "edges it owns), have " +
+                 std::to_string(d->stream_partitions_) + " and " + std::to_string((*b)[0]));
+    } else {
+      auto reader = transport::KafkaConsumer::Create(d->cfg_.kafka, {.client = "baselines"});
+      if (!reader) return Err(reader.error());
+      d->baselines_reader_ = std::move(*reader);
+    }
+  }
+  d->last_baseline_save_ns_ = NowUnixNs();
+
   auto evidence = transport::KafkaConsumer::Create(d->cfg_.kafka, {.client = "evidence"});
   if (!evidence) return Err(evidence.error());
   d->evidence_ = std::move(*evidence);
@@ -127,6 +150,10 @@ size_t KafkaDetector::Run(const std::atomic<bool>& stop) {
     producer_->Poll();
     if (tick_) tick_(*detector_);
     Advance();
+    if (baselines_reader_ &&
+        NowUnixNs() - last_baseline_save_ns_ >= cfg_.baseline_save_interval_ns) {
+      PublishBaselines(nullptr);
+    }
   }
   windows_->Close();  // revokes everything: state dropped, alerts flushed, offsets committed
   evidence_->Close();
@@ -307,6 +334,7 @@ void KafkaDetector::OnAssigned(const std::vector<transport::TopicPartitionId>& p
            [&](const schema::Alert& a) { return mine.Has(PartitionOf(a.node, a.edge)); })) {
     adopted += detector_->Adopt(a) ? 1 : 0;
   }
+  ReadBaselines(partitions);
   // The backlog of windows is read next; its alerts link the evidence of the same failures,
   // so the evidence partitions are read to their end first.
   const int64_t since_ms = (NowUnixNs() - cfg_.evidence_lookback_ns) / 1'000'000;
@@ -333,6 +361,12 @@ void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& pa
   handovers_out_.Add(partitions.size());
   const PartitionSet leaving = Partitions(partitions);
   for (const auto& p : partitions) owned_.erase(p.partition);
+  // The next owner goes on from these baselines (flushed with the alerts below).
+  if (!lost) {
+    PublishBaselines([&](const std::string& node, const schema::Edge& edge) {
+      return leaving.Has(PartitionOf(node, edge));
+    });
+  }
   const size_t dropped =
       detector_->DropEdges([&](const std::string& node, const schema::Edge& edge) {
         return leaving.Has(PartitionOf(node, edge));
@@ -353,6 +387,77 @@ void KafkaDetector::OnRevoked(const std::vector<transport::TopicPartitionId>& pa
   }
 }
 
+void KafkaDetector::PublishBaselines(const Detector::EdgeFilter& which) {
+  const int64_t now = NowUnixNs();
+  last_baseline_save_ns_ = now;
+  if (!baselines_reader_) return;
+  StateSnapshot all = detector_->SaveStates(now, which, /*include_held=*/false);
+  // One record per edge (its entries are consecutive), keyed and so partitioned as its windows:
+  // the detector state key is "<node>\x1f<edge key>", the Kafka key "<node>|<edge key>".
+  StateSnapshot one;
+  one.saved_at_ns = now;
+  auto flush = [&] {
+    if (one.entries.empty()) return;
+    const std::string& state_key = one.entries.front().edge_key;
+    const size_t sep = state_key.find('\x1f');
+    const std::string key = transport::EdgeRecordKey(
+        std::string_view(state_key).substr(0, sep),
+        sep == std::string::npos ? std::string_view()
+                                 : std::string_view(state_key).substr(sep + 1));
+    if (producer_->Produce(cfg_.topics.baselines, key, one.Encode())) {
+      baselines_published_.Add();
+    } else {
+      baselines_publish_failed_.Add();
+    }
+    one.entries.clear();
+  };
+  for (StateSnapshot::Entry& e : all.entries) {
+    if (!one.entries.empty() && one.entries.front().edge_key != e.edge_key) flush();
+    one.entries.push_back(std::move(e));
+  }
+  flush();
+}
+
+void KafkaDetector::ReadBaselines(const std::vector<transport::TopicPartitionId>& partitions) {
+  if (!baselines_reader_) return;
+  std::vector<transport::TopicPartitionId> parts;
+  parts.reserve(partitions.size());
+  for (const auto& p : partitions) parts.push_back({cfg_.topics.baselines, p.partition});
+  if (std::string bad = baselines_reader_->Assign(parts, -1); !bad.empty()) {
+    std::fprintf(stderr, "edgewatch detector: baselines partitions: %s\n", bad.c_str());
+    return;
+  }
+  // Compaction keeps the last record per edge, but a partition may hold several records of
+  // an edge until it runs: the last one read wins (LoadStates replaces by key).
+  size_t edges = 0;
+  const bool done = baselines_reader_->ReadToEnd(
+      parts, cfg_.handover_timeout, [&](const transport::ConsumedRecord& r) {
+        if (r.value.empty()) return;  // a tombstone
+        auto snap = StateSnapshot::Decode(r.value);
+        if (!snap) {
+          baseline_records_bad_.Add();
+          std::fprintf(stderr, "edgewatch detector: %s: not a baselines record: %s\n",
+                       Where(r).c_str(), snap.error().c_str());
+          return;
+        }
+        detector_->LoadStates(std::move(*snap));
+        baselines_read_.Add();
+        ++edges;
+      });
+  if (!done) {
+    catch_up_timeouts_.Add();
+    std::fprintf(stderr,
+                 "edgewatch detector: baselines partitions not read to their end within %lld "
+                 "ms; some edges learn anew\n",
+                 static_cast<long long>(cfg_.handover_timeout.count()));
+  }
+  if (std::string bad = baselines_reader_->Unassign(parts); !bad.empty()) {
+    std::fprintf(stderr, "edgewatch detector: baselines partitions: %s\n", bad.c_str());
+  }
+  std::fprintf(stderr, "edgewatch detector: baselines of %zu edges read from %s %s\n", edges,
+               cfg_.topics.baselines.c_str(), PartitionList(partitions).c_str());
+}
+
 void KafkaDetector::CollectStats(std::vector<StatSample>& out) const {
   auto dead = [&](const char* reason, const StatCounter& c) {
     out.push_back(Counter("edgewatch_detector_dead_letters_total",
@@ -364,6 +469,18 @@ void KafkaDetector::CollectStats(std::vector<StatSample>& out) const {
   out.push_back(Counter("edgewatch_detector_dead_letter_produce_failed_total",
                         "Bad records that could not even be sent to the dead-letter topic.",
                         static_cast<double>(dead_produce_failed_.Get())));
+  out.push_back(Counter("edgewatch_detector_baselines_published_total",
+                        "Records of an edge's learned baselines sent to the baselines topic.",
+                        static_cast<double>(baselines_published_.Get())));
+  out.push_back(Counter("edgewatch_detector_baselines_publish_failed_total",
+                        "Baselines records the producer refused (see the producer's drops).",
+                        static_cast<double>(baselines_publish_failed_.Get())));
+  out.push_back(Counter("edgewatch_detector_baselines_read_total",
+                        "Baselines records read when taking partitions over.",
+                        static_cast<double>(baselines_read_.Get())));
+  out.push_back(Counter("edgewatch_detector_baseline_records_bad_total",
+                        "Records on the baselines topic that did not decode (ignored).",
+                        static_cast<double>(baseline_records_bad_.Get())));
   out.push_back(Counter("edgewatch_detector_alerts_published_total",
                         "Alert records published to the alerts topic and the receivers.",
                         static_cast<double>(alerts_published_.Get())));

@@ -53,6 +53,9 @@ struct KafkaDetectorConfig {
   std::chrono::milliseconds evidence_wait{2000};
   std::chrono::milliseconds shutdown_flush_timeout{10000};
   std::string record_path;  // when set, consumed windows and evidence are appended (JSON lines)
+  // How often the learned baselines of the owned edges go to the baselines topic (also at
+  // every handover and at shutdown). 0: never (and the topic is not read either).
+  int64_t baseline_save_interval_ns = 300'000'000'000;
 };
 
 class KafkaDetector : public StatsSource, private transport::KafkaConsumer::Listener {
@@ -87,6 +90,10 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   void DeadLetter(const transport::ConsumedRecord& r, const std::string& reason,
                   StatCounter& counter);
   void CatchUpAlertTable();
+  // Learned baselines: publishes the states of the owned edges `which` selects (one record per
+  // edge), or reads those of partitions just taken over into the detector.
+  void PublishBaselines(const Detector::EdgeFilter& which);
+  void ReadBaselines(const std::vector<transport::TopicPartitionId>& partitions);
   // Reads the evidence `window_` names that has not arrived yet (see kafka_detector.cc).
   void AwaitEvidence(int32_t partition);
   void Advance();
@@ -114,6 +121,8 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   std::unique_ptr<transport::KafkaConsumer> windows_;
   std::unique_ptr<transport::KafkaConsumer> evidence_;
   std::unique_ptr<transport::KafkaConsumer> alerts_reader_;
+  std::unique_ptr<transport::KafkaConsumer> baselines_reader_;  // null: no baselines topic
+  int64_t last_baseline_save_ns_ = 0;
   std::FILE* record_ = nullptr;
 
   struct Progress {
@@ -136,6 +145,10 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   StatCounter not_owned_skipped_;
   StatCounter evidence_waits_;
   StatCounter evidence_missing_;
+  StatCounter baselines_published_;
+  StatCounter baselines_publish_failed_;
+  StatCounter baselines_read_;
+  StatCounter baseline_records_bad_;
   std::atomic<size_t> table_size_{0};
   std::atomic<bool> said_dead_{false};
 };

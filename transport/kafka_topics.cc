@@ -6,7 +6,8 @@ namespace edgewatch::transport {
 
 TopicNames TopicNames::WithPrefix(std::string_view prefix) {
   const std::string p(prefix);
-  return {p + "edge-windows", p + "evidence", p + "anomalies", p + "alerts", p + "dead-letters"};
+  return {p + "edge-windows", p + "evidence",     p + "anomalies",
+          p + "alerts",       p + "dead-letters", p + "baselines"};
 }
 
 std::vector<TopicSpec> TopicSpecs(const TopicNames& names, const TopicLayout& layout) {
@@ -28,6 +29,9 @@ std::vector<TopicSpec> TopicSpecs(const TopicNames& names, const TopicLayout& la
       {names.dead_letters,
        1,
        {{"cleanup.policy", "delete"}, {"retention.ms", ms(layout.dead_letter_retention_ms)}}},
+      {names.baselines,
+       layout.stream_partitions,
+       {{"cleanup.policy", "compact,delete"}, {"retention.ms", ms(layout.baseline_retention_ms)}}},
   };
 }
 

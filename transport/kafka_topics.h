@@ -15,6 +15,9 @@ struct TopicNames {
   std::string anomalies;     // key: edge; detector → correlator (root-cause scoping)
   std::string alerts;        // key: alert fingerprint; compacted: last record = current state
   std::string dead_letters;  // key: the bad record's key; value: the bad record, reason in headers
+  // key: EdgeRecordKey() of the edge, same partitioning as windows; value: the edge's learned
+  // (rule, edge) states (detector/state_snapshot.h); compacted: the last record per edge counts.
+  std::string baselines;
 
   // "<prefix>edge-windows", "<prefix>evidence", … The default prefix is "edgewatch.".
   static TopicNames WithPrefix(std::string_view prefix);
@@ -36,6 +39,9 @@ struct TopicLayout {
   int64_t evidence_retention_ms = 3LL * 24 * 3600 * 1000;  // evidence outlives its windows
   int64_t anomaly_retention_ms = 7LL * 24 * 3600 * 1000;
   int64_t dead_letter_retention_ms = 14LL * 24 * 3600 * 1000;  // time to look at bad records
+  // Baselines are compacted and also deleted after a week: detectors re-publish the state of
+  // every edge they own periodically, so only edges gone for a week lose theirs.
+  int64_t baseline_retention_ms = 7LL * 24 * 3600 * 1000;
   // Alerts are compacted, but never before a day: consumers up to a day behind see every
   // transition; later, only each fingerprint's last record (which holds starts_at and ends_at).
   int64_t alert_min_compaction_lag_ms = 24LL * 3600 * 1000;

@@ -378,19 +378,23 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
-// edgewatch_kafka_consumer_assigned_partitions{client="detector"} of a detector's /metrics.
-int Assigned(int port) {
+// The value of the sample `series` (a metric name, with its labels if it has any) on a
+// detector's /metrics; -1 when it is not there.
+int Metric(int port, const std::string& series) {
   httplib::Client c("127.0.0.1", port);
   auto res = c.Get("/metrics");
   if (!res) return -1;
-  std::smatch m;
-  if (!std::regex_search(
-          res->body, m,
-          std::regex(
-              R"(edgewatch_kafka_consumer_assigned_partitions\{client="detector"\} (\d+))"))) {
-    return -1;
+  const std::string& body = res->body;
+  for (size_t at = body.find(series + " "); at != std::string::npos;
+       at = body.find(series + " ", at + 1)) {
+    if (at == 0 || body[at - 1] == '\n') return std::stoi(body.substr(at + series.size() + 1));
   }
-  return std::stoi(m[1]);
+  return -1;
+}
+
+// edgewatch_kafka_consumer_assigned_partitions{client="detector"} of a detector's /metrics.
+int Assigned(int port) {
+  return Metric(port, R"(edgewatch_kafka_consumer_assigned_partitions{client="detector"})");
 }
 
 constexpr const char* kFeedRules = R"(business_system: feed
@@ -406,26 +410,33 @@ rules:
       side: client
 )";
 
+// Windows of `edges` edges of `node` (refused 1, connects 10–12), one per edge per second, until
+// stopped.
+Background FeedEdges(transport::KafkaProducer& producer, const std::string& topic,
+                     const std::string& node, int edges) {
+  return Background([&producer, topic, node, edges](const std::atomic<bool>& stop) {
+    uint64_t seq = 0;
+    for (int i = 0; !stop && i < 600; ++i) {
+      const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      for (int c = 1; c <= edges; ++c) {
+        schema::EdgeWindow w = FeedWindow(node, c, now - now % 1'000'000'000, ++seq);
+        w.at(schema::Counter::kConnects) = 10 + static_cast<uint64_t>(i % 3);
+        producer.Produce(topic, transport::EdgeRecordKey(w.node, w.edge.Key()), schema::Encode(w));
+      }
+      producer.Flush(1s);
+      std::this_thread::sleep_for(1s);
+    }
+  });
+}
+
 TEST_F(KafkaPipeline, TwoDetectorsSplitPartitionsAndNotifyEachFiringOnce) {
   constexpr int kEdges = 8;
   auto kcfg = transport::KafkaConfig{broker_->bootstrap(), {}};
   auto producer = transport::KafkaProducer::Create(kcfg, "test-feed");
   ASSERT_TRUE(producer.ok()) << producer.error();
-  Background feed([&](const std::atomic<bool>& stop_feed) {
-    uint64_t seq = 0;
-    for (int i = 0; !stop_feed && i < 600; ++i) {
-      const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
-      for (int c = 1; c <= kEdges; ++c) {
-        schema::EdgeWindow w = FeedWindow("feed-node", c, now - now % 1'000'000'000, ++seq);
-        (*producer)->Produce(Topic("edge-windows"), transport::EdgeRecordKey(w.node, w.edge.Key()),
-                             schema::Encode(w));
-      }
-      (*producer)->Flush(1s);
-      std::this_thread::sleep_for(1s);
-    }
-  });
+  Background feed = FeedEdges(**producer, Topic("edge-windows"), "feed-node", kEdges);
 
   const int port_a = FreePort();
   const int port_b = FreePort();
@@ -514,6 +525,57 @@ TEST_F(KafkaPipeline, TwoDetectorsSplitPartitionsAndNotifyEachFiringOnce) {
   }
   EXPECT_EQ(notified.size(), static_cast<size_t>(kEdges));
   for (const auto& [fp, n] : notified) EXPECT_EQ(n, 1) << fp << " notified " << n << " times";
+}
+
+constexpr const char* kFeedBaselineRules = R"(business_system: feed
+rules:
+  - name: FeedConnectsUnusual
+    signal: connects
+    baseline: {method: edgewatch, sensitivity: 0.9, min_history: 1m, seasonality: none}
+    severity: info
+    match:
+      side: client
+)";
+
+TEST_F(KafkaPipeline, LearnedBaselinesMoveWithTheirEdgesThroughTheBaselinesTopic) {
+  constexpr int kEdges = 4;
+  auto kcfg = transport::KafkaConfig{broker_->bootstrap(), {}};
+  auto producer = transport::KafkaProducer::Create(kcfg, "test-feed");
+  ASSERT_TRUE(producer.ok()) << producer.error();
+  Background feed = FeedEdges(**producer, Topic("edge-windows"), "bl-node", kEdges);
+
+  const int port_a = FreePort();
+  ASSERT_GT(port_a, 0);
+  auto a = std::make_unique<ChildProcess>(
+      Detector(kFeedBaselineRules, {"--metrics-listen", "127.0.0.1:" + std::to_string(port_a),
+                                    "--baseline-save-interval", "2s"}));
+  // A learns the edges and publishes their baselines periodically, one record per edge.
+  ASSERT_TRUE(WaitFor(
+      [&] { return Metric(port_a, "edgewatch_detector_baselines_published_total") >= kEdges; },
+      45s))
+      << a->Stderr();
+  // A stops (its edges' last baselines go out at the handover); B takes every partition over.
+  EXPECT_EQ(a->Signal(SIGTERM, 30s), 0) << a->Stderr();
+  const std::string a_stderr = a->Stderr();
+  const int port_b = FreePort();
+  ASSERT_GT(port_b, 0);
+  ChildProcess b(
+      Detector(kFeedBaselineRules, {"--metrics-listen", "127.0.0.1:" + std::to_string(port_b)}));
+  ASSERT_TRUE(WaitFor(
+      [&] { return Metric(port_b, "edgewatch_detector_states_restored_total") >= kEdges; }, 45s))
+      << "a:\n"
+      << a_stderr << "b:\n"
+      << b.Stderr();
+  EXPECT_GE(Metric(port_b, "edgewatch_detector_baselines_read_total"), kEdges);
+  EXPECT_EQ(Metric(port_b, "edgewatch_detector_baseline_records_bad_total"), 0);
+  EXPECT_NE(b.Stderr().find("baselines of "), std::string::npos) << b.Stderr();
+  // The topic holds binary state snapshots keyed as the edges' windows.
+  std::set<std::string> keys;
+  for (const std::string& line : Lines(Consume("baselines", "%k\n"))) keys.insert(line);
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kEdges));
+  for (const std::string& k : keys) EXPECT_EQ(k.rfind("bl-node|", 0), 0U) << k;
+  feed.Stop();
+  EXPECT_EQ(b.Signal(SIGINT, 30s), 0) << b.Stderr();
 }
 
 }  // namespace

@@ -72,6 +72,7 @@ TEST(TopicNames, WithPrefix) {
   EXPECT_EQ(d.anomalies, "edgewatch.anomalies");
   EXPECT_EQ(d.alerts, "edgewatch.alerts");
   EXPECT_EQ(d.dead_letters, "edgewatch.dead-letters");
+  EXPECT_EQ(d.baselines, "edgewatch.baselines");
 
   const TopicNames staging = TopicNames::WithPrefix("staging-");
   EXPECT_EQ(staging.edge_windows, "staging-edge-windows");
@@ -84,7 +85,7 @@ TEST(TopicNames, WithPrefix) {
 
 TEST(TopicSpecs, DefaultLayout) {
   const auto specs = TopicSpecs(TopicNames::WithPrefix("edgewatch."), TopicLayout{});
-  ASSERT_EQ(specs.size(), 5u);
+  ASSERT_EQ(specs.size(), 6u);
 
   EXPECT_EQ(specs[0].name, "edgewatch.edge-windows");
   EXPECT_EQ(specs[0].partitions, 12);
@@ -107,6 +108,11 @@ TEST(TopicSpecs, DefaultLayout) {
   EXPECT_EQ(specs[4].partitions, 1);
   EXPECT_EQ(specs[4].config,
             (Config{{"cleanup.policy", "delete"}, {"retention.ms", "1209600000"}}));
+
+  EXPECT_EQ(specs[5].name, "edgewatch.baselines");
+  EXPECT_EQ(specs[5].partitions, 12) << "partitioned as the edge windows";
+  EXPECT_EQ(specs[5].config,
+            (Config{{"cleanup.policy", "compact,delete"}, {"retention.ms", "604800000"}}));
 }
 
 TEST(TopicSpecs, CustomLayoutKeepsWindowsAndEvidenceAligned) {
@@ -119,10 +125,11 @@ TEST(TopicSpecs, CustomLayoutKeepsWindowsAndEvidenceAligned) {
   layout.dead_letter_retention_ms = 4000;
   layout.alert_min_compaction_lag_ms = 5000;
   const auto specs = TopicSpecs(TopicNames::WithPrefix("t."), layout);
-  ASSERT_EQ(specs.size(), 5u);
+  ASSERT_EQ(specs.size(), 6u);
   std::map<std::string, TopicSpec> by_name;
   for (const TopicSpec& s : specs) by_name[s.name] = s;
-  ASSERT_EQ(by_name.size(), 5u);  // names are distinct
+  ASSERT_EQ(by_name.size(), 6u);  // names are distinct
+  EXPECT_EQ(by_name["t.baselines"].partitions, 7);
 
   EXPECT_EQ(by_name["t.edge-windows"].partitions, 7);
   EXPECT_EQ(by_name["t.evidence"].partitions, by_name["t.edge-windows"].partitions);
