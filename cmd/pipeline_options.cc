@@ -125,7 +125,10 @@ Result<std::unique_ptr<detector::KafkaDetector>> Pipeline::BuildKafkaDetector(
 
 std::function<void(const schema::Alert&)> Pipeline::Deliver() const {
   alerting::Dispatcher* disp = dispatcher.get();
-  return [disp](const schema::Alert& a) { disp->Submit(a); };
+  return [disp, board = board](const schema::Alert& a) {
+    board->Apply(a);
+    disp->Submit(a);
+  };
 }
 
 void Pipeline::Shutdown(std::chrono::milliseconds grace) {

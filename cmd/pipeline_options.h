@@ -8,6 +8,7 @@
 
 #include "alerting/dispatcher.h"
 #include "cmd/flags.h"
+#include "detector/alert_board.h"
 #include "detector/detector.h"
 #include "detector/kafka_detector.h"
 #include "detector/rules_reloader.h"
@@ -40,6 +41,8 @@ struct Pipeline {
   std::shared_ptr<detector::RulesReloader> reloader;
   // --state-file: learned baselines loaded by Build(), saved by Tick() and Shutdown().
   std::shared_ptr<detector::StateStore> state;
+  // Alerts as the HTTP API shows them (GET /api/v1/alerts), fed by the detector's callback.
+  std::shared_ptr<detector::AlertBoard> board = std::make_shared<detector::AlertBoard>();
 
   // Rules and delivery only (the Kafka detector builds its own Detector from `rules`).
   static Result<Pipeline> BuildDelivery(const PipelineFlags& flags);

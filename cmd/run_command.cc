@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "cmd/api_server.h"
 #include "cmd/commands.h"
 #include "cmd/kafka_options.h"
 #include "cmd/metrics_server.h"
@@ -121,6 +122,7 @@ int RunCommand(int argc, char** argv) {
   KafkaFlags kf;
   KafkaDetectorFlags kdf;
   std::string metrics = kDefaultMetricsListen;
+  std::string api = kDefaultApiListen;
   Flags flags("run",
               "Sensor, detector and alerting in one process: captures connection failures,\n"
               "retransmits and resets from the kernel, evaluates the rules per service edge and\n"
@@ -132,6 +134,10 @@ int RunCommand(int argc, char** argv) {
   kf.Register(flags);
   kdf.Register(flags);
   flags.String("metrics-listen", &metrics, "address for /metrics, or off", "HOST:PORT");
+  flags.String("api-listen", &api,
+               "address of the HTTP API (GET /api/v1/alerts, /api/v1/evidence/{id}; "
+               "docs/api.md), or off; without --kafka",
+               "HOST:PORT");
   if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
   auto cfg = sf.ToConfig();
   if (!cfg) return Fail("run", kExitUsage, cfg.error());
@@ -144,14 +150,21 @@ int RunCommand(int argc, char** argv) {
   auto s = sensor::Sensor::Create(*cfg, sink);
   if (!s) return Fail("run", kExitNoCapability, s.error());
   QueueStats queue_stats(queue);
+  auto as = ApiServer::StartUnlessOff(api, *pipeline->detector, *pipeline->board);
+  if (!as && api != kDefaultApiListen) return Fail("run", kExitUsage, as.error());
+  if (!as) std::fprintf(stderr, "edgewatch run: warning: %s; no HTTP API\n", as.error().c_str());
+  ApiServer* api_server = as ? as->get() : nullptr;
   auto ms = MetricsServer::StartUnlessOff(
       metrics, {s->get(), &queue_stats, pipeline->detector.get(), pipeline->dispatcher.get(),
-                pipeline->reloader.get(), pipeline->state.get()});
+                pipeline->reloader.get(), pipeline->state.get(), api_server});
   if (!ms) return Fail("run", kExitUsage, ms.error());
-  std::fprintf(stderr, "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s%s%s\n",
+  std::fprintf(stderr,
+               "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s%s%s%s%s\n",
                (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
                static_cast<long long>(cfg->window_ns / 1'000'000), pf.rules.c_str(),
-               *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");
+               *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "",
+               api_server != nullptr ? ", API on http://" : "",
+               api_server != nullptr ? (api + "/api/v1/alerts").c_str() : "");
 
   std::thread detector_thread(DetectorLoop, std::ref(queue), std::ref(*pipeline->detector),
                               cfg->window_ns, cfg->flush_grace_ns, pipeline->Tick());

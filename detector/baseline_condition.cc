@@ -1,9 +1,11 @@
 #include "detector/baseline_condition.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "common/binary_io.h"
+#include "detector/baseline/joint_baseline.h"
 #include "detector/baseline/stream_detector.h"
 
 namespace edgewatch::detector {
@@ -17,7 +19,8 @@ constexpr int64_t kMaxIdleSteps = 60;
 struct BaselineState final : ConditionState {
   std::unique_ptr<baseline::StreamScorer> scorer;  // built at the first window (its length)
   baseline::BaselineDetector* combined = nullptr;  // scorer, when the method is "edgewatch"
-  int64_t window_ns = 0;
+  std::unique_ptr<baseline::JointBaseline> joint;  // instead of scorer, method "joint"
+  int64_t window_ns = 0;                           // 0 until the first window
   uint32_t warmup = 0;
   uint32_t seen = 0;
   double mean = 0;  // EWMA of the signal: which side of normal a value is on (direction)
@@ -45,7 +48,8 @@ std::unique_ptr<ConditionState> BaselineCondition::NewState() const {
 
 size_t BaselineCondition::StateBytes(const ConditionState* state) {
   const auto* s = static_cast<const BaselineState*>(state);
-  return sizeof(BaselineState) + (s->scorer ? s->scorer->StateBytes() : 0);
+  return sizeof(BaselineState) + (s->scorer ? s->scorer->StateBytes() : 0) +
+         (s->joint ? sizeof(baseline::JointBaseline) : 0);
 }
 
 void BaselineCondition::BuildScorer(ConditionState* state, int64_t window_ns) const {
@@ -58,6 +62,13 @@ void BaselineCondition::BuildScorer(ConditionState* state, int64_t window_ns) co
   if (spec_.seasonality == S::kWeekly) cfg.season_s = int64_t{7} * 86400;
   s.warmup =
       static_cast<uint32_t>(std::clamp<int64_t>(spec_.min_history_ns / s.window_ns, 0, 1'000'000));
+  if (spec_.method == "joint") {
+    s.joint = std::make_unique<baseline::JointBaseline>(static_cast<int>(1 + spec_.with.size()),
+                                                        baseline::JointBaselineConfig{.warmup = 0});
+    s.scorer = nullptr;
+    s.combined = nullptr;
+    return;
+  }
   s.scorer = baseline::MakeStreamScorer(spec_.method, cfg);
   if (!s.scorer) s.scorer = baseline::MakeStreamScorer("edgewatch", cfg);
   s.combined = spec_.method == "edgewatch"
@@ -67,13 +78,17 @@ void BaselineCondition::BuildScorer(ConditionState* state, int64_t window_ns) co
 
 bool BaselineCondition::SaveState(const ConditionState* state, std::string& out) const {
   const auto& s = *static_cast<const BaselineState*>(state);
-  if (!s.scorer) return false;  // no window seen yet
+  if (s.window_ns == 0) return false;  // no window seen yet
   BinaryWriter w(out);
   w.Put(s.window_ns);
   w.Put(s.seen);
   w.Put(s.mean);
   w.Put(s.dev);
-  s.scorer->Save(w);
+  if (s.joint) {
+    s.joint->Save(w);
+  } else {
+    s.scorer->Save(w);
+  }
   return true;
 }
 
@@ -83,7 +98,8 @@ bool BaselineCondition::LoadState(std::string_view in, ConditionState* state) co
   int64_t window_ns = 0;
   if (!r.Get(window_ns) || window_ns <= 0) return false;
   BuildScorer(state, window_ns);
-  if (r.Get(s.seen) && r.Get(s.mean) && r.Get(s.dev) && s.scorer->Load(r) && r.done()) {
+  if (r.Get(s.seen) && r.Get(s.mean) && r.Get(s.dev) &&
+      (s.joint ? s.joint->Load(r) : s.scorer->Load(r)) && r.done()) {
     return true;
   }
   *static_cast<BaselineState*>(state) = BaselineState{};  // what did load is half a model
@@ -98,13 +114,23 @@ Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionSta
   const int64_t len = w.window_end_ns - w.window_start_ns;
   // The first window of the edge is a real one (gaps come only after it): its length is the
   // sensors' window.
-  if (!s.scorer) BuildScorer(state, len);
+  if (s.window_ns == 0) BuildScorer(state, len);
+  std::array<double, baseline::JointBaseline::kMaxSignals> joint_values{ev.value};
+  if (s.joint) {
+    for (size_t i = 0; i < spec_.with.size() && i + 1 < joint_values.size(); ++i) {
+      joint_values[i + 1] = spec_.with[i].ValueOf(w);
+    }
+  }
   // A gap (one zero window spanning it) is fed as its zero windows, up to a bound.
   const int64_t steps = std::clamp<int64_t>(len / s.window_ns, 1, kMaxIdleSteps);
   double score = 0;
   for (int64_t i = 0; i < steps; ++i) {
     const int64_t t_s = (w.window_start_ns + (i + 1) * s.window_ns) / 1'000'000'000;
-    score = s.scorer->Score(t_s, ev.value);
+    if (s.joint) {
+      score = s.joint->Score(joint_values.data());
+    } else {
+      score = s.scorer->Score(t_s, ev.value);
+    }
     if (s.combined != nullptr) {
       // The combined detector reports an episode at its onset only (NAB's rule); a rule needs
       // "still anomalous", which is its tail probability at every window.
@@ -112,7 +138,7 @@ Evaluation BaselineCondition::Evaluate(const schema::EdgeWindow& w, ConditionSta
     }
     if (s.seen < UINT32_MAX) ++s.seen;
   }
-  if (s.seen > s.warmup && LeftAFlatLevel(s, ev.value)) score = 1;
+  if (!s.joint && s.seen > s.warmup && LeftAFlatLevel(s, ev.value)) score = 1;
   const bool above = ev.value > s.mean;
   const bool below = ev.value < s.mean;
   using D = rules::BaselineSpec::Direction;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 
@@ -144,8 +145,19 @@ void Detector::LogOnce(std::atomic<bool>& said, const std::string& message) {
   }
 }
 
+std::optional<schema::EvidenceEvent> Detector::FindEvidence(std::string_view id) const {
+  std::shared_lock lock(evidence_mu_);
+  if (const schema::EvidenceEvent* e = evidence_.Find(id)) return *e;
+  return std::nullopt;
+}
+
 void Detector::OnEvidence(const schema::EvidenceEvent& e) noexcept {
-  switch (evidence_.Add(e)) {
+  EvidenceIndex::AddResult added;
+  {
+    std::unique_lock lock(evidence_mu_);
+    added = evidence_.Add(e);
+  }
+  switch (added) {
     case EvidenceIndex::AddResult::kAdded:
       evidence_indexed_.Add();
       break;

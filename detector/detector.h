@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -66,8 +68,10 @@ class Detector : public StatsSource {
   // A node's conntrack window. Counted for now; the root-cause correlator (issue 6) groups the
   // SNAT-suspect edges that name it.
   void OnConntrack(const schema::ConntrackWindow& c) noexcept;
-  // Whether the evidence event `id` is held (for inline alert evidence).
+  // Whether the evidence event `id` is held (for inline alert evidence). Detector thread only.
   bool HasEvidence(std::string_view id) const { return evidence_.Find(id) != nullptr; }
+  // A copy of the evidence event `id` while it is held; any thread (the HTTP API).
+  std::optional<schema::EvidenceEvent> FindEvidence(std::string_view id) const;
 
   // Evaluates every rule whose selector matches the window's edge. A window that starts
   // before the end of the edge's previous window (out of order, duplicate, or behind the
@@ -162,6 +166,9 @@ class Detector : public StatsSource {
   AlertCallback on_alert_;
   std::unordered_map<std::string, std::unique_ptr<EdgeState>> edges_;
   EvidenceIndex evidence_;
+  // Writes to evidence_ (detector thread) exclude FindEvidence() readers (other threads); the
+  // detector thread's own reads need no lock.
+  mutable std::shared_mutex evidence_mu_;
   schema::EdgeWindow idle_window_;  // reused all-zero window for idle gaps
   std::string key_scratch_;         // OnWindow's state key, reused
   // LoadStates(): edge key, 0x1e, rule key -> saved entry; until restored_until_ns_.

@@ -53,9 +53,11 @@ struct Annotation {
 // learned is normal for it (detector/baseline/, docs/baselines.md); the rule holds when the
 // anomaly score reaches `sensitivity`.
 struct BaselineSpec {
-  // "edgewatch" (the combined detector), "ewma", "median_mad", "seasonal" or "spot".
+  // "edgewatch" (the combined detector), "ewma", "median_mad", "seasonal", "spot", or "joint"
+  // (the rule's signal together with `with`, detector/baseline/joint_baseline.h).
   std::string method = "edgewatch";
-  double sensitivity = 0.5;                  // anomaly score in (0, 1] at which the rule holds
+  std::vector<Signal> with;  // "joint": 1 to 3 more signals of the edge, viewed with `signal`
+  double sensitivity = 0.5;  // anomaly score in (0, 1] at which the rule holds
   int64_t min_history_ns = 600'000'000'000;  // windows learned before the rule can hold
   enum class Seasonality : uint8_t {
     kAuto,

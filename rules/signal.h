@@ -47,6 +47,7 @@ class Signal {
   std::string_view name() const;
 
   double ValueOf(const schema::EdgeWindow& w) const;
+  bool operator==(const Signal&) const = default;
 
  private:
   Kind kind_ = Kind::kCounter;
