@@ -33,7 +33,7 @@ class TestFileParser {
     RuleTestFile out;
     out.path = path_;
     YamlDocument doc = LoadSingleYamlDocument(text);
-    if (!doc.ok()) return Err(path_ + ":" + std::to_string(doc.error_line) + ": " + doc.error);
+    if (!doc.ok()) return Err(Where(path_, doc.error_at) + ": " + doc.error);
     if (!doc.root.IsMap()) return Err(path_ + ":1: the file must be a mapping (rule_files, tests)");
     for (const auto& kv : doc.root) {
       const std::string key = kv.first.as<std::string>("");

@@ -250,7 +250,8 @@ TEST(EdgewatchCli, RulesCheckExitCodes) {
   EXPECT_NE(good.Stdout().find("SUCCESS"), std::string::npos) << good.Stdout();
   ChildProcess bad({testing::EdgewatchBinary(), "rules", "check", dir + "/bad.yaml"});
   EXPECT_EQ(bad.Wait(10s), 1);
-  EXPECT_NE(bad.Stdout().find("bad.yaml:5"), std::string::npos) << bad.Stdout();
+  EXPECT_NE(bad.Stdout().find("bad.yaml:5:17: rules[0].comparison: \"=>\""), std::string::npos)
+      << bad.Stdout();
   ChildProcess usage({testing::EdgewatchBinary(), "run", "--no-such-flag"});
   EXPECT_EQ(usage.Wait(10s), 2);
   EXPECT_NE(usage.Stderr().find("--no-such-flag"), std::string::npos);
