@@ -170,8 +170,8 @@ RuleTestReport RunRuleTests(const rules::RuleTestFile& file) {
         }
       }
       if (missing.empty() && unmatched.empty()) continue;
-      failures += "    at " + Seconds(check.at_ns) + " (" + file.path + ":" +
-                  std::to_string(check.line) + "):\n";
+      failures +=
+          "    at " + Seconds(check.at_ns) + " (" + rules::Where(file.path, check.at) + "):\n";
       for (const auto* want : missing) {
         failures += "      expected firing, but is not: " + Describe(want->rule, want->labels) +
                     (want->annotations.empty() ? "" : " with the annotations given") + "\n";
@@ -180,8 +180,7 @@ RuleTestReport RunRuleTests(const rules::RuleTestFile& file) {
         failures += "      firing, but not expected: " + Describe(a->rule, a->labels) + "\n";
       }
     }
-    const std::string title =
-        "\"" + c.name + "\" (" + file.path + ":" + std::to_string(c.line) + ")";
+    const std::string title = "\"" + c.name + "\" (" + rules::Where(file.path, c.at) + ")";
     if (failures.empty()) {
       report.text += "  PASS " + title + "\n";
     } else {

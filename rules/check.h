@@ -30,7 +30,7 @@ struct RuleCheckReport {
   //     SUCCESS: 2 rules found (business_system payments: 1 critical, 1 warning)
   //   Checking rules/bad.yaml
   //     FAILED:
-  //   rules/bad.yaml:7: rules[0].comparison: "=>" is not one of > >= < <= == !=
+  //   rules/bad.yaml:7:17: rules[0].comparison: "=>" is not one of > >= < <= == !=
   std::string Text() const;
 };
 

@@ -81,7 +81,7 @@ Result<std::vector<std::string>> ListRuleFiles(const std::string& path) {
 std::string RuleNameIndex::Add(const RuleSet& set) {
   std::string errors;
   for (const Rule& r : set.rules) {
-    const std::string where = r.file + ":" + std::to_string(r.line);
+    const std::string where = Where(r.file, r.at);
     auto [it, inserted] = where_.emplace(std::make_pair(r.business_system, r.name), where);
     if (!inserted) {
       if (!errors.empty()) {

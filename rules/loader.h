@@ -1,7 +1,8 @@
 // Loading rule files (YAML, one file per business system; format in docs/rules.md).
 //
-// Every error names the file, the 1-based line and the key, and says what is allowed, e.g.
-//   rules/examples/payments.yaml:7: rules[0].comparison: "=>" is not one of > >= < <= == !=
+// Every error names the file, the 1-based line and column and the key, and says what is
+// allowed, e.g.
+//   rules/examples/payments.yaml:7:17: rules[0].comparison: "=>" is not one of > >= < <= == !=
 // A file with several mistakes reports each of them (up to a bound), one per line, so that
 // `edgewatch rules check` shows everything to fix in one pass. Unknown keys are errors.
 // Errors are returned, never thrown.
@@ -36,7 +37,7 @@ class RuleNameIndex {
   std::string Add(const RuleSet& set);
 
  private:
-  std::map<std::pair<std::string, std::string>, std::string> where_;  // → "file:line"
+  std::map<std::pair<std::string, std::string>, std::string> where_;  // → "file:line:column"
 };
 
 // A file or a directory (see ListRuleFiles). Rule names must be unique per business system

@@ -12,6 +12,7 @@
 #include "rules/annotation_template.h"
 #include "rules/selector.h"
 #include "rules/signal.h"
+#include "rules/text_position.h"
 
 namespace edgewatch::rules {
 
@@ -73,7 +74,7 @@ struct BaselineSpec {
 struct Rule {
   std::string name;  // [A-Za-z_][A-Za-z0-9_]*, unique per business system
   std::string file;  // the file it came from, as given to the loader
-  int line = 0;      // 1-based line of the rule in `file`
+  TextPosition at;   // where the rule starts in `file`: its first key, or the "{" of {...}
   std::string business_system;
   Signal signal;
   Comparison comparison = Comparison::kGt;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rules/duration.h"
+#include "rules/text_position.h"
 #include "rules/yaml_document.h"
 
 namespace edgewatch::rules {
@@ -36,11 +37,12 @@ constexpr std::array<std::string_view, 8> kMatchKeys = {
     "side",           "server_port",    "server_ip",      "client_workload", "server_workload",
     "client_service", "server_service", "business_system"};
 
-// One key of a YAML mapping, with the line it is on (1-based).
+// One key of a YAML mapping, with where the key and its value start.
 struct Entry {
   std::string key;
-  int line = 0;
+  TextPosition key_at;
   YAML::Node value;
+  TextPosition value_at;  // see ValuePosition
 };
 
 std::string Quote(std::string_view s) {
@@ -79,11 +81,6 @@ bool HasControlChars(std::string_view s) {
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-int LineOf(const YAML::Node& n, int fallback) {
-  const YAML::Mark m = n.Mark();
-  return m.is_null() ? fallback : m.line + 1;
-}
-
 std::string Child(const std::string& parent, std::string_view key) {
   return parent.empty() ? std::string(key) : parent + "." + std::string(key);
 }
@@ -97,7 +94,8 @@ const Entry* Find(const std::vector<Entry>& entries, std::string_view key) {
   return nullptr;
 }
 
-// Value parsers: the value, or what is wrong with the text (the caller adds file, line, key).
+// Value parsers: the value, or what is wrong with the text (the caller adds the position and
+// the key).
 
 Result<std::string> ParseName(const std::string& s) {
   if (IsIdentifier(s)) {
@@ -178,8 +176,8 @@ class FileParser {
   Result<RuleSet> Parse(std::string_view text);
 
  private:
-  void Error(int line, std::string_view key, std::string_view message);
-  std::string ErrorText();  // all errors in line order, at most kMaxErrorsPerFile
+  void Error(TextPosition at, std::string_view key, std::string_view message);
+  std::string ErrorText();  // all errors in position order, at most kMaxErrorsPerFile
 
   // The entries of a mapping; reports non-string keys, duplicates and, when `allowed` is not
   // empty, keys not in it.
@@ -204,12 +202,12 @@ class FileParser {
       if (value.ok()) {
         out = std::move(*value);
       } else {
-        Error(e->line, key, value.error());
+        Error(e->value_at, key, value.error());
       }
     }
   }
 
-  std::optional<Rule> ParseRule(const YAML::Node& node, const std::string& key, int line);
+  std::optional<Rule> ParseRule(const YAML::Node& node, const std::string& key, TextPosition at);
   void ParseRules(const Entry& rules, const RuleFileInfo& info,
                   const std::map<std::string, std::string>& file_labels, RuleSet& out);
   std::map<std::string, std::string> ParseLabels(const Entry& e, const std::string& key);
@@ -218,20 +216,20 @@ class FileParser {
   std::vector<Annotation> ParseAnnotations(const Entry& e, const std::string& key);
 
   const std::string& path_;
-  std::vector<std::pair<int, std::string>> errors_;  // (line, message)
+  std::vector<std::pair<TextPosition, std::string>> errors_;  // (position, message)
 };
 
-void FileParser::Error(int line, std::string_view key, std::string_view message) {
+void FileParser::Error(TextPosition at, std::string_view key, std::string_view message) {
   if (errors_.size() >= kMaxErrorsKept) {
     return;
   }
-  std::string text = path_ + ":" + std::to_string(line) + ": ";
+  std::string text = Where(path_, at) + ": ";
   if (!key.empty()) {
     text += key;
     text += ": ";
   }
   text += message;
-  errors_.emplace_back(line, std::move(text));
+  errors_.emplace_back(at, std::move(text));
 }
 
 std::string FileParser::ErrorText() {
@@ -256,18 +254,18 @@ std::vector<Entry> FileParser::Entries(const YAML::Node& map, const std::string&
   std::vector<Entry> out;
   std::set<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const int line = LineOf(it->first, LineOf(map, 1));
+    const TextPosition at = PositionOf(it->first, PositionOf(map));
     if (!it->first.IsScalar()) {
-      Error(line, path, "keys must be plain strings");
+      Error(at, path, "keys must be plain strings");
       continue;
     }
-    Entry e{it->first.Scalar(), line, it->second};
+    Entry e{it->first.Scalar(), at, it->second, ValuePosition(it->first, it->second)};
     const std::string key = Child(path, e.key);
     if (!seen.insert(e.key).second) {
-      Error(line, key, "duplicate key");
+      Error(at, key, "duplicate key");
     } else if (!allowed.empty() &&
                std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) {
-      Error(line, key, "unknown key; allowed: " + Join(allowed));
+      Error(at, key, "unknown key; allowed: " + Join(allowed));
     } else {
       out.push_back(std::move(e));
     }
@@ -281,7 +279,7 @@ std::vector<Entry> FileParser::NamedEntries(const YAML::Node& map, const std::st
     if (IsIdentifier(e.key)) {
       out.push_back(std::move(e));
     } else {
-      Error(e.line, Child(path, e.key), "name must match [A-Za-z_][A-Za-z0-9_]*");
+      Error(e.key_at, Child(path, e.key), "name must match [A-Za-z_][A-Za-z0-9_]*");
     }
   }
   return out;
@@ -290,11 +288,11 @@ std::vector<Entry> FileParser::NamedEntries(const YAML::Node& map, const std::st
 std::optional<std::string> FileParser::Scalar(const Entry& e, const std::string& key,
                                               std::string_view what) {
   if (e.value.IsNull() || (e.value.IsScalar() && e.value.Scalar().empty())) {
-    Error(e.line, key, "missing value; expected " + std::string(what));
+    Error(e.value_at, key, "missing value; expected " + std::string(what));
     return std::nullopt;
   }
   if (!e.value.IsScalar()) {
-    Error(e.line, key,
+    Error(e.value_at, key,
           "must be a single value, not a list or mapping; expected " + std::string(what));
     return std::nullopt;
   }
@@ -307,12 +305,12 @@ std::map<std::string, std::string> FileParser::ParseLabels(const Entry& e, const
     return out;
   }
   if (!e.value.IsMap()) {
-    Error(e.line, key, "must be a mapping of label names to values, e.g. {team: payments-sre}");
+    Error(e.value_at, key, "must be a mapping of label names to values, e.g. {team: payments-sre}");
     return out;
   }
   for (const Entry& l : NamedEntries(e.value, key)) {
     if (IsReservedLabel(l.key)) {
-      Error(l.line, Child(key, l.key),
+      Error(l.key_at, Child(key, l.key),
             "label is set by the detector and cannot be set in a rule file");
       continue;
     }
@@ -330,7 +328,7 @@ void FileParser::ParseMatch(const Entry& e, const std::string& key, EdgeSelector
     return;
   }
   if (!e.value.IsMap()) {
-    Error(e.line, key, "must be a mapping, e.g. {side: client, server_port: 8080}");
+    Error(e.value_at, key, "must be a mapping, e.g. {side: client, server_port: 8080}");
     return;
   }
   const std::vector<Entry> m = Entries(e.value, key, kMatchKeys);
@@ -355,7 +353,7 @@ std::optional<BaselineSpec> FileParser::ParseBaseline(const Entry& e, const std:
   BaselineSpec spec;
   if (e.value.IsNull()) return spec;  // `baseline:` alone: every default
   if (!e.value.IsMap()) {
-    Error(e.line, key, "must be a mapping, e.g. {method: edgewatch, sensitivity: 0.5}");
+    Error(e.value_at, key, "must be a mapping, e.g. {method: edgewatch, sensitivity: 0.5}");
     return std::nullopt;
   }
   const std::vector<Entry> m = Entries(e.value, key, kBaselineKeys);
@@ -410,7 +408,7 @@ std::vector<Annotation> FileParser::ParseAnnotations(const Entry& e, const std::
     return out;
   }
   if (!e.value.IsMap()) {
-    Error(e.line, key, "must be a mapping, e.g. {summary: \"...\", description: \"...\"}");
+    Error(e.value_at, key, "must be a mapping, e.g. {summary: \"...\", description: \"...\"}");
     return out;
   }
   for (const Entry& a : NamedEntries(e.value, key)) {
@@ -425,27 +423,27 @@ std::vector<Annotation> FileParser::ParseAnnotations(const Entry& e, const std::
 }
 
 std::optional<Rule> FileParser::ParseRule(const YAML::Node& node, const std::string& key,
-                                          int line) {
+                                          TextPosition at) {
   if (!node.IsMap()) {
-    Error(line, key,
+    Error(at, key,
           "each rule must be a mapping with name, signal, comparison, threshold, severity");
     return std::nullopt;
   }
   const size_t errors_before = errors_.size();
   const std::vector<Entry> entries = Entries(node, key, kRuleKeys);
-  // Missing required keys are reported at the rule's line.
+  // Missing required keys are reported at the rule (its first key, or the "{" of a flow mapping).
   const bool has_baseline = Find(entries, "baseline") != nullptr;
   for (std::string_view required : kRequiredRuleKeys) {
     const bool learned = required == "comparison" || required == "threshold";
     if (learned && has_baseline) continue;
     if (Find(entries, required) == nullptr) {
-      Error(line, Child(key, required),
+      Error(at, Child(key, required),
             learned ? "missing required key (or give a baseline: block)" : "missing required key");
     }
   }
   Rule rule;
   rule.file = path_;
-  rule.line = line;
+  rule.at = at;
   Field(entries, key, "name", "an alert name", ParseName, rule.name);
   Field(entries, key, "signal", "a signal name", ParseSignal, rule.signal);
   // An unquoted `>` is a YAML folded-block marker and arrives as an empty value.
@@ -456,7 +454,7 @@ std::optional<Rule> FileParser::ParseRule(const YAML::Node& node, const std::str
     rule.baseline = ParseBaseline(*b, Child(key, "baseline"));
     for (std::string_view k : {"comparison", "threshold"}) {
       if (const Entry* e = Find(entries, k)) {
-        Error(e->line, Child(key, k),
+        Error(e->key_at, Child(key, k),
               "a baseline rule learns its threshold; give either baseline or comparison and "
               "threshold");
       }
@@ -487,22 +485,23 @@ void FileParser::ParseRules(const Entry& rules, const RuleFileInfo& info,
     return;
   }
   if (!rules.value.IsSequence()) {
-    Error(rules.line, "rules", "must be a list of rules (items starting with \"- name: ...\")");
+    Error(rules.value_at, "rules", "must be a list of rules (items starting with \"- name: ...\")");
     return;
   }
-  std::map<std::string, int> names;  // name → line, for duplicates
+  std::map<std::string, TextPosition> names;  // name → rule position, for duplicates
   for (size_t i = 0; i < rules.value.size(); ++i) {
     const YAML::Node item = rules.value[i];
     const std::string key = "rules[" + std::to_string(i) + "]";
-    const int line = LineOf(item, rules.line);
-    std::optional<Rule> rule = ParseRule(item, key, line);
+    const TextPosition at = PositionOf(item, rules.value_at);
+    std::optional<Rule> rule = ParseRule(item, key, at);
     if (!rule) {
       continue;
     }
-    if (auto [it, inserted] = names.emplace(rule->name, line); !inserted) {
-      Error(line, key + ".name",
+    if (auto [it, inserted] = names.emplace(rule->name, at); !inserted) {
+      Error(PositionOf(item["name"], at), key + ".name",
             Quote(rule->name) + " is already used by the rule at line " +
-                std::to_string(it->second) + "; names must be unique within a file");
+                std::to_string(it->second.line) + ", column " + std::to_string(it->second.column) +
+                "; names must be unique within a file");
       continue;
     }
     rule->business_system = info.business_system;
@@ -520,16 +519,16 @@ void FileParser::ParseRules(const Entry& rules, const RuleFileInfo& info,
 Result<RuleSet> FileParser::Parse(std::string_view text) {
   YamlDocument doc = LoadSingleYamlDocument(text);
   if (!doc.ok()) {
-    Error(doc.error_line, "", doc.error);
+    Error(doc.error_at, "", doc.error);
     return Err(ErrorText());
   }
   const YAML::Node& root = doc.root;
   if (root.IsNull()) {
-    Error(1, "", "empty file; expected a mapping with business_system and rules");
+    Error({1, 1}, "", "empty file; expected a mapping with business_system and rules");
     return Err(ErrorText());
   }
   if (!root.IsMap()) {
-    Error(LineOf(root, 1), "", "expected a mapping with business_system, labels and rules");
+    Error(PositionOf(root), "", "expected a mapping with business_system, labels and rules");
     return Err(ErrorText());
   }
 
@@ -537,7 +536,7 @@ Result<RuleSet> FileParser::Parse(std::string_view text) {
   RuleFileInfo info;
   info.path = path_;
   if (Find(entries, "business_system") == nullptr) {
-    Error(LineOf(root, 1), "business_system",
+    Error(PositionOf(root), "business_system",
           "missing required key (the business system this file's rules belong to)");
   }
   Field(entries, "", "business_system", "the business system's name", ParseLabelValue,
@@ -556,7 +555,7 @@ Result<RuleSet> FileParser::Parse(std::string_view text) {
   if (const Entry* rules = Find(entries, "rules")) {
     ParseRules(*rules, info, file_labels, set);
   } else {
-    Error(LineOf(root, 1), "rules", "missing required key (a list of rules)");
+    Error(PositionOf(root), "rules", "missing required key (a list of rules)");
   }
   if (!errors_.empty()) {
     return Err(ErrorText());
@@ -575,8 +574,7 @@ Result<RuleSet> ParseRuleFile(std::string_view yaml, const std::string& path) {
   } catch (const YAML::Exception& e) {
     // Parse checks node types before every access, so this is not expected; but a rule file is
     // input, and input must not take the process down.
-    return Err(path + ":" + std::to_string(e.mark.is_null() ? 1 : e.mark.line + 1) +
-               ": cannot parse: " + e.msg);
+    return Err(Where(path, PositionOf(e.mark)) + ": cannot parse: " + e.msg);
   }
 }
 

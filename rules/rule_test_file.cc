@@ -33,14 +33,17 @@ class TestFileParser {
     RuleTestFile out;
     out.path = path_;
     YamlDocument doc = LoadSingleYamlDocument(text);
-    if (!doc.ok()) return Err(path_ + ":" + std::to_string(doc.error_line) + ": " + doc.error);
-    if (!doc.root.IsMap()) return Err(path_ + ":1: the file must be a mapping (rule_files, tests)");
+    if (!doc.ok()) return Err(Where(path_, doc.error_at) + ": " + doc.error);
+    if (!doc.root.IsMap()) {
+      return Err(Where(path_, PositionOf(doc.root)) +
+                 ": the file must be a mapping (rule_files, tests)");
+    }
     for (const auto& kv : doc.root) {
       const std::string key = kv.first.as<std::string>("");
       const YAML::Node& v = kv.second;
       if (key == "rule_files") {
         if (!v.IsSequence()) {
-          Error(v, key, "must be a list of rule files or directories");
+          Error(ValuePosition(kv.first, v), key, "must be a list of rule files or directories");
           continue;
         }
         const std::filesystem::path base = std::filesystem::path(path_).parent_path();
@@ -53,41 +56,42 @@ class TestFileParser {
       } else if (key == "window") {
         auto d = ParseDuration(v.as<std::string>(""));
         if (!d || *d <= 0) {
-          Error(v, key, "must be a positive duration such as 1s");
+          Error(ValuePosition(kv.first, v), key, "must be a positive duration such as 1s");
         } else {
           out.window_ns = *d;
         }
       } else if (key == "tests") {
         if (!v.IsSequence()) {
-          Error(v, key, "must be a list of test cases");
+          Error(ValuePosition(kv.first, v), key, "must be a list of test cases");
           continue;
         }
         for (size_t i = 0; i < v.size(); ++i) {
           out.tests.push_back(ParseCase(v[i], "tests[" + std::to_string(i) + "]", out.window_ns));
         }
       } else {
-        Error(kv.first, key, "unknown key; allowed: rule_files, window, tests");
+        Error(PositionOf(kv.first), key, "unknown key; allowed: rule_files, window, tests");
       }
     }
-    if (out.rule_files.empty()) Error(doc.root, "rule_files", "missing: name the rule files");
+    if (out.rule_files.empty()) {
+      Error(PositionOf(doc.root), "rule_files", "missing: name the rule files");
+    }
     if (!errors_.empty()) return Err(errors_);
     return out;
   }
 
  private:
-  void Error(const YAML::Node& n, const std::string& key, const std::string& what) {
-    const YAML::Mark m = n.Mark();
+  void Error(TextPosition at, const std::string& key, const std::string& what) {
     if (!errors_.empty()) errors_ += "\n";
-    errors_ +=
-        path_ + ":" + std::to_string(m.is_null() ? 1 : m.line + 1) + ": " + key + ": " + what;
+    errors_ += Where(path_, at) + ": " + key + ": " + what;
   }
-  static int Line(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
+  // Where a test case, series or check starts; {0, 0} when yaml-cpp has no position for it.
+  static TextPosition At(const YAML::Node& n) { return PositionOf(n, TextPosition{}); }
 
   RuleTestCase ParseCase(const YAML::Node& n, const std::string& key, int64_t window_ns) {
     RuleTestCase c;
-    c.line = Line(n);
+    c.at = At(n);
     if (!n.IsMap()) {
-      Error(n, key, "must be a mapping (name, edges, alerts)");
+      Error(PositionOf(n), key, "must be a mapping (name, edges, alerts)");
       return c;
     }
     for (const auto& kv : n) {
@@ -104,9 +108,9 @@ class TestFileParser {
           c.checks.push_back(ParseCheck(kv.second[i], at + "[" + std::to_string(i) + "]"));
         }
       } else if (k == "edges" || k == "alerts") {
-        Error(kv.second, at, "must be a list");
+        Error(ValuePosition(kv.first, kv.second), at, "must be a list");
       } else {
-        Error(kv.first, at, "unknown key; allowed: name, edges, alerts");
+        Error(PositionOf(kv.first), at, "unknown key; allowed: name, edges, alerts");
       }
     }
     (void)window_ns;
@@ -115,9 +119,9 @@ class TestFileParser {
 
   TestSeries ParseSeries(const YAML::Node& n, const std::string& key) {
     TestSeries s;
-    s.line = Line(n);
+    s.at = At(n);
     if (!n.IsMap()) {
-      Error(n, key, "must be a mapping (edge, node, series)");
+      Error(PositionOf(n), key, "must be a mapping (edge, node, series)");
       return s;
     }
     bool have_edge = false;
@@ -128,35 +132,40 @@ class TestFileParser {
         s.node = kv.second.as<std::string>("");
       } else if (k == "edge") {
         have_edge = true;
-        ParseEdge(kv.second, at, s.edge);
+        ParseEdge(kv.second, ValuePosition(kv.first, kv.second), at, s.edge);
       } else if (k == "series" && kv.second.IsMap()) {
         for (const auto& sv : kv.second) {
           const std::string name = sv.first.as<std::string>("");
           if (!IsSeriesInput(name)) {
-            Error(sv.first, at + "." + name, "not an input; allowed: " + SeriesInputNames());
+            Error(PositionOf(sv.first), at + "." + name,
+                  "not an input; allowed: " + SeriesInputNames());
             continue;
           }
           auto values = ExpandSeries(sv.second.as<std::string>(""));
           if (!values) {
-            Error(sv.second, at + "." + name, values.error());
+            Error(ValuePosition(sv.first, sv.second), at + "." + name, values.error());
             continue;
           }
           s.values[name] = std::move(*values);
         }
       } else {
-        Error(kv.first, at,
+        Error(PositionOf(kv.first), at,
               k == "series" ? "must map input names to series"
                             : "unknown key; allowed: edge, node, series");
       }
     }
-    if (!have_edge)
-      Error(n, key + ".edge", "missing: give the edge (side, client_workload, server, …)");
+    if (!have_edge) {
+      Error(PositionOf(n), key + ".edge",
+            "missing: give the edge (side, client_workload, server, …)");
+    }
     return s;
   }
 
-  bool ParseEdge(const YAML::Node& n, const std::string& key, schema::Edge& e) {
+  // `value_at`: where the edge's value starts (see ValuePosition).
+  bool ParseEdge(const YAML::Node& n, TextPosition value_at, const std::string& key,
+                 schema::Edge& e) {
     if (!n.IsMap()) {
-      Error(n, key, "must be a mapping");
+      Error(value_at, key, "must be a mapping");
       return false;
     }
     bool ok = true;
@@ -165,7 +174,7 @@ class TestFileParser {
       const std::string v = kv.second.as<std::string>("");
       if (k == "side") {
         if (v != "client" && v != "server") {
-          Error(kv.second, key + ".side", "must be client or server");
+          Error(ValuePosition(kv.first, kv.second), key + ".side", "must be client or server");
           ok = false;
         }
         e.side = v == "server" ? schema::Side::kServer : schema::Side::kClient;
@@ -176,7 +185,8 @@ class TestFileParser {
                            ? std::from_chars_result{v.data(), std::errc::invalid_argument}
                            : std::from_chars(v.data() + colon + 1, v.data() + v.size(), port);
         if (ec != std::errc() || p != v.data() + v.size()) {
-          Error(kv.second, key + ".server", "must be ip:port, e.g. 10.0.0.5:8080");
+          Error(ValuePosition(kv.first, kv.second), key + ".server",
+                "must be ip:port, e.g. 10.0.0.5:8080");
           ok = false;
           continue;
         }
@@ -204,7 +214,7 @@ class TestFileParser {
       } else if (k == "server_business_system") {
         e.server.business_system = v;
       } else {
-        Error(kv.first, key + "." + k,
+        Error(PositionOf(kv.first), key + "." + k,
               "unknown key; allowed: side, client_workload, client_ip, client_container, server, "
               "server_workload, protocol, client_service, server_service, "
               "client_business_system, server_business_system");
@@ -216,9 +226,9 @@ class TestFileParser {
 
   AlertCheck ParseCheck(const YAML::Node& n, const std::string& key) {
     AlertCheck c;
-    c.line = Line(n);
+    c.at = At(n);
     if (!n.IsMap()) {
-      Error(n, key, "must be a mapping (at, firing)");
+      Error(PositionOf(n), key, "must be a mapping (at, firing)");
       return c;
     }
     bool have_at = false;
@@ -227,7 +237,8 @@ class TestFileParser {
       if (k == "at") {
         auto d = ParseDuration(kv.second.as<std::string>(""));
         if (!d || *d < 0) {
-          Error(kv.second, key + ".at", "must be a duration from the start, such as 10s");
+          Error(ValuePosition(kv.first, kv.second), key + ".at",
+                "must be a duration from the start, such as 10s");
         } else {
           c.at_ns = *d;
           have_at = true;
@@ -238,20 +249,20 @@ class TestFileParser {
               ParseExpected(kv.second[i], key + ".firing[" + std::to_string(i) + "]"));
         }
       } else {
-        Error(kv.first, key + "." + k,
+        Error(PositionOf(kv.first), key + "." + k,
               k == "firing" ? "must be a list of alerts ([] for none)"
                             : "unknown key; allowed: at, firing");
       }
     }
-    if (!have_at) Error(n, key + ".at", "missing: when to check, e.g. at: 10s");
+    if (!have_at) Error(PositionOf(n), key + ".at", "missing: when to check, e.g. at: 10s");
     return c;
   }
 
   ExpectedAlert ParseExpected(const YAML::Node& n, const std::string& key) {
     ExpectedAlert a;
-    a.line = Line(n);
+    a.at = At(n);
     if (!n.IsMap()) {
-      Error(n, key, "must be a mapping (rule, labels, annotations)");
+      Error(PositionOf(n), key, "must be a mapping (rule, labels, annotations)");
       return a;
     }
     for (const auto& kv : n) {
@@ -263,11 +274,11 @@ class TestFileParser {
         for (const auto& lv : kv.second)
           out[lv.first.as<std::string>("")] = lv.second.as<std::string>("");
       } else {
-        Error(kv.first, key + "." + k,
+        Error(PositionOf(kv.first), key + "." + k,
               "unknown key or not a mapping; allowed: rule, labels, annotations");
       }
     }
-    if (a.rule.empty()) Error(n, key + ".rule", "missing: the rule's name");
+    if (a.rule.empty()) Error(PositionOf(n), key + ".rule", "missing: the rule's name");
     return a;
   }
 

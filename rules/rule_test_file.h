@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "rules/text_position.h"
 #include "schema/edge.h"
 
 namespace edgewatch::rules {
@@ -25,27 +26,27 @@ struct TestSeries {
   std::string node = "test-node";
   schema::Edge edge;
   std::map<std::string, std::vector<std::optional<double>>> values;  // input name → per window
-  int line = 0;
+  TextPosition at;
 };
 
 struct ExpectedAlert {
   std::string rule;
   std::map<std::string, std::string> labels;       // each must be on the alert
   std::map<std::string, std::string> annotations;  // each must be on the alert
-  int line = 0;
+  TextPosition at;
 };
 
 struct AlertCheck {
   int64_t at_ns = 0;                  // from the start of the first window
   std::vector<ExpectedAlert> firing;  // exactly the alerts firing then
-  int line = 0;
+  TextPosition at;
 };
 
 struct RuleTestCase {
   std::string name;
   std::vector<TestSeries> series;
   std::vector<AlertCheck> checks;
-  int line = 0;
+  TextPosition at;
 };
 
 struct RuleTestFile {
@@ -62,7 +63,7 @@ struct RuleTestFile {
 bool IsSeriesInput(std::string_view name);
 std::string SeriesInputNames();
 
-// Reads and parses a test file; every problem as "<file>:<line>: <key>: <message>".
+// Reads and parses a test file; every problem as "<file>:<line>:<column>: <key>: <message>".
 Result<RuleTestFile> LoadRuleTestFile(const std::string& path);
 
 }  // namespace edgewatch::rules

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -15,11 +17,11 @@ namespace {
 class DocumentCounter final : public YAML::EventHandler {
  public:
   bool has_content() const { return content_; }
-  int first_line() const { return line_; }
+  TextPosition start() const { return start_; }
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     content_ = false;
-    line_ = mark.is_null() ? 1 : mark.line + 1;
+    start_ = PositionOf(mark);
   }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
@@ -41,46 +43,59 @@ class DocumentCounter final : public YAML::EventHandler {
 
  private:
   bool content_ = false;
-  int line_ = 1;
+  TextPosition start_{1, 1};
 };
 
-// Line of the second document with content, or 0 when there is none. Throws YAML::Exception
-// on syntax errors anywhere in the stream.
-int SecondDocumentLine(const std::string& text) {
+// Start of the second document with content, or nullopt when there is none. Throws
+// YAML::Exception on syntax errors anywhere in the stream.
+std::optional<TextPosition> SecondDocument(const std::string& text) {
   std::istringstream in(text);
   YAML::Parser parser(in);
   DocumentCounter counter;
   int with_content = 0;
   for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
     if (counter.has_content() && ++with_content == 2) {
-      return counter.first_line();
+      return counter.start();
     }
   }
-  return 0;
+  return std::nullopt;
 }
 
-// 1-based line of the first line that is not blank, a comment or a document marker; 0 if none.
-int FirstContentLine(std::string_view text) {
+// Where the first line that is not blank, a comment or a document marker starts (its first
+// character that is not a space or tab); nullopt if there is none.
+std::optional<TextPosition> FirstContent(std::string_view text) {
   int line = 0;
   while (!text.empty()) {
     ++line;
     const size_t eol = text.find('\n');
     std::string_view l = text.substr(0, eol);
     text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) {
-      l.remove_prefix(1);
-    }
+    const size_t indent = std::min(l.find_first_not_of(" \t"), l.size());
+    l.remove_prefix(indent);
     while (!l.empty() && (l.back() == ' ' || l.back() == '\t' || l.back() == '\r')) {
       l.remove_suffix(1);
     }
     if (!l.empty() && l.front() != '#' && l != "---" && l != "..." && l != "~" && l != "null") {
-      return line;
+      return TextPosition{line, static_cast<int>(indent) + 1};
     }
   }
-  return 0;
+  return std::nullopt;
 }
 
 }  // namespace
+
+TextPosition PositionOf(const YAML::Mark& mark, TextPosition fallback) {
+  return mark.is_null() ? fallback : TextPosition{mark.line + 1, mark.column + 1};
+}
+
+TextPosition PositionOf(const YAML::Node& node, TextPosition fallback) {
+  return PositionOf(node.Mark(), fallback);
+}
+
+TextPosition ValuePosition(const YAML::Node& key, const YAML::Node& value) {
+  const TextPosition key_at = PositionOf(key);
+  return value.IsNull() ? key_at : PositionOf(value, key_at);
+}
 
 YamlDocument LoadSingleYamlDocument(std::string_view text) {
   YamlDocument doc;
@@ -89,18 +104,18 @@ YamlDocument LoadSingleYamlDocument(std::string_view text) {
     doc.root = YAML::Load(input);
     if (doc.root.IsNull()) {
       // yaml-cpp 0.7 yields an empty document for some malformed input instead of an error.
-      if (const int line = FirstContentLine(text); line != 0) {
-        doc.error_line = line;
+      if (const std::optional<TextPosition> at = FirstContent(text)) {
+        doc.error_at = *at;
         doc.error = "YAML syntax error: no document could be read from here on";
       }
       return doc;
     }
-    if (const int line = SecondDocumentLine(input); line != 0) {
-      doc.error_line = line;
+    if (const std::optional<TextPosition> at = SecondDocument(input)) {
+      doc.error_at = *at;
       doc.error = "more than one YAML document; use one file per business system";
     }
   } catch (const YAML::Exception& e) {
-    doc.error_line = e.mark.is_null() ? 1 : e.mark.line + 1;
+    doc.error_at = PositionOf(e.mark);
     doc.error = "YAML syntax error: " + e.msg;
     if (e.msg.find("block scalar") != std::string::npos) {
       doc.error += " (operators such as >= must be quoted: comparison: \">=\")";

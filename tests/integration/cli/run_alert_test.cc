@@ -250,7 +250,8 @@ TEST(EdgewatchCli, RulesCheckExitCodes) {
   EXPECT_NE(good.Stdout().find("SUCCESS"), std::string::npos) << good.Stdout();
   ChildProcess bad({testing::EdgewatchBinary(), "rules", "check", dir + "/bad.yaml"});
   EXPECT_EQ(bad.Wait(10s), 1);
-  EXPECT_NE(bad.Stdout().find("bad.yaml:5"), std::string::npos) << bad.Stdout();
+  EXPECT_NE(bad.Stdout().find("bad.yaml:5:17: rules[0].comparison: \"=>\""), std::string::npos)
+      << bad.Stdout();
   ChildProcess usage({testing::EdgewatchBinary(), "run", "--no-such-flag"});
   EXPECT_EQ(usage.Wait(10s), 2);
   EXPECT_NE(usage.Stderr().find("--no-such-flag"), std::string::npos);
@@ -281,16 +282,19 @@ tests:
 )");
   ChildProcess failing({testing::EdgewatchBinary(), "rules", "test", dir + "/checkout_test.yaml"});
   EXPECT_EQ(failing.Wait(20s), 1);
-  EXPECT_NE(failing.Stdout().find("at 1s (" + dir + "/checkout_test.yaml:8):"), std::string::npos)
+  EXPECT_NE(failing.Stdout().find("  FAIL \"refused once\" (" + dir + "/checkout_test.yaml:3:5)\n"),
+            std::string::npos)
+      << failing.Stdout();
+  EXPECT_NE(failing.Stdout().find("at 1s (" + dir + "/checkout_test.yaml:8:9):"), std::string::npos)
       << failing.Stdout();
   EXPECT_NE(failing.Stdout().find("expected firing, but is not: CheckoutRefused {}"),
             std::string::npos)
       << failing.Stdout();
-  // A malformed test file: exit 1 with file:line: key.
+  // A malformed test file: exit 1 with file:line:column: key.
   testing::WriteFile(dir + "/broken_test.yaml", "rule_files: [checkout.yaml]\ntests: 3\n");
   ChildProcess broken({testing::EdgewatchBinary(), "rules", "test", dir + "/broken_test.yaml"});
   EXPECT_EQ(broken.Wait(20s), 1);
-  EXPECT_NE(broken.Stdout().find("broken_test.yaml:2: tests: must be a list of test cases"),
+  EXPECT_NE(broken.Stdout().find("broken_test.yaml:2:8: tests: must be a list of test cases"),
             std::string::npos)
       << broken.Stdout();
 }

@@ -83,7 +83,7 @@ TEST(EdgewatchRunRulesReload, ChangedFilesAreSwappedInAndBrokenOnesRejected) {
   ASSERT_TRUE(
       WaitFor([&] { return run.Stderr().find("reload rejected") != std::string::npos; }, 5s))
       << run.Stderr();
-  EXPECT_NE(run.Stderr().find("checkout.yaml:4: rules[0].signal: \"refusd\" is not a signal"),
+  EXPECT_NE(run.Stderr().find("checkout.yaml:4:13: rules[0].signal: \"refusd\" is not a signal"),
             std::string::npos)
       << run.Stderr();
   kill(run.pid(), SIGHUP);

@@ -37,18 +37,20 @@ rules:
                                     "p.yaml");
   ASSERT_FALSE(mixed.ok());
   EXPECT_NE(
-      mixed.error().find("p.yaml:5: rules[0].comparison: a baseline rule learns its threshold"),
+      mixed.error().find("p.yaml:5:5: rules[0].comparison: a baseline rule learns its threshold"),
       std::string::npos)
       << mixed.error();
-  EXPECT_NE(mixed.error().find("rules[0].baseline.sensitivity: \"1.5\" is not in (0, 1]"),
-            std::string::npos)
+  EXPECT_NE(
+      mixed.error().find("p.yaml:6:29: rules[0].baseline.sensitivity: \"1.5\" is not in (0, 1]"),
+      std::string::npos)
       << mixed.error();
-  EXPECT_NE(mixed.error().find("rules[0].baseline.method: \"magic\" is not one of"),
+  EXPECT_NE(mixed.error().find("p.yaml:6:42: rules[0].baseline.method: \"magic\" is not one of"),
             std::string::npos);
   auto neither = rules::ParseRuleFile(
       "business_system: p\nrules:\n  - {name: A, signal: refused, severity: info}\n", "p.yaml");
   ASSERT_FALSE(neither.ok());
-  EXPECT_NE(neither.error().find("rules[0].comparison: missing required key (or give a baseline"),
+  EXPECT_NE(neither.error().find(
+                "p.yaml:3:5: rules[0].comparison: missing required key (or give a baseline"),
             std::string::npos)
       << neither.error();
 }

@@ -71,7 +71,7 @@ TEST(RulesReloader, AChangedFileIsLoadedAndABrokenOneRejectedOnce) {
   EXPECT_FALSE(r.Poll(20).has_value());
   EXPECT_NE(log.str().find("rules reload rejected, the running rules stay in force"),
             std::string::npos);
-  EXPECT_NE(log.str().find("payments.yaml:4: rules[0].signal: \"nope\" is not a signal"),
+  EXPECT_NE(log.str().find("payments.yaml:4:13: rules[0].signal: \"nope\" is not a signal"),
             std::string::npos)
       << log.str();
   const size_t said = log.str().size();

@@ -101,24 +101,24 @@ TEST(IdentitySelector, ParsedFromRuleFiles) {
   EXPECT_EQ(set->rules[0].annotations[0].text.Render(values), "checkout-web -> payments-api");
 }
 
-TEST(IdentitySelector, ErrorsNameFileLineAndKey) {
+TEST(IdentitySelector, ErrorsNameFileLineColumnAndKey) {
   auto error = [](const std::string& match) {
     auto set = ParseRuleFile(RuleWithMatch(match), "p.yaml");
     return set.ok() ? std::string() : set.error();
   };
   EXPECT_EQ(error("      client_service: [a, b]\n"),
-            "p.yaml:9: rules[0].match.client_service: must be a single value, not a list or "
+            "p.yaml:9:23: rules[0].match.client_service: must be a single value, not a list or "
             "mapping; expected a service name from the identity file");
   EXPECT_EQ(error("      server_service:\n"),
-            "p.yaml:9: rules[0].match.server_service: missing value; expected a service name "
+            "p.yaml:9:7: rules[0].match.server_service: missing value; expected a service name "
             "from the identity file");
   EXPECT_EQ(error("      side: client\n      business_system: {a: b}\n"),
-            "p.yaml:10: rules[0].match.business_system: must be a single value, not a list or "
+            "p.yaml:10:24: rules[0].match.business_system: must be a single value, not a list or "
             "mapping; expected a business system name from the identity file");
   EXPECT_EQ(error("      server_service: \"pay\\tments\"\n"),
-            "p.yaml:9: rules[0].match.server_service: contains control characters");
+            "p.yaml:9:23: rules[0].match.server_service: contains control characters");
   EXPECT_EQ(error("      server_servise: payments-api\n"),
-            "p.yaml:9: rules[0].match.server_servise: unknown key; allowed: side, server_port, "
+            "p.yaml:9:7: rules[0].match.server_servise: unknown key; allowed: side, server_port, "
             "server_ip, client_workload, server_workload, client_service, server_service, "
             "business_system");
 }

@@ -99,7 +99,7 @@ rules:
   const Rule& r = set->rules[0];
   EXPECT_EQ(r.name, "ConnectRefused");
   EXPECT_EQ(r.file, "dir/payments.yaml");
-  EXPECT_EQ(r.line, 4);
+  EXPECT_EQ(r.at, (TextPosition{4, 5}));
   EXPECT_EQ(r.business_system, "payments");
   EXPECT_EQ(r.signal.kind(), Signal::Kind::kCounter);
   EXPECT_EQ(r.signal.counter(), schema::Counter::kRefused);
@@ -160,7 +160,7 @@ TEST(ParseRuleFile, EmptyRuleListIsValid) {
 }
 
 // The example from the brief, verbatim.
-TEST(ParseRuleFileErrors, BadComparisonNamesFileLineAndKey) {
+TEST(ParseRuleFileErrors, BadComparisonNamesFileLineColumnAndKey) {
   const std::string yaml = R"(business_system: payments
 labels: {team: payments-sre}
 rules:
@@ -170,20 +170,22 @@ rules:
     comparison: "=>"
     severity: critical
 )";
-  EXPECT_EQ(ParseRuleFile(yaml, "rules/examples/payments.yaml").error(),
-            "rules/examples/payments.yaml:7: rules[0].comparison: \"=>\" is not one of > >= < <= "
-            "== !=");
+  EXPECT_EQ(
+      ParseRuleFile(yaml, "rules/examples/payments.yaml").error(),
+      "rules/examples/payments.yaml:7:17: rules[0].comparison: \"=>\" is not one of > >= < <= "
+      "== !=");
 }
 
 TEST(ParseRuleFileErrors, UnquotedOperators) {
   // ">" alone starts a YAML folded scalar and arrives empty; ">=" is a YAML syntax error.
-  EXPECT_EQ(ErrorOf("business_system: p\nrules:\n  - name: A\n    signal: refused\n"
-                    "    comparison: >\n    threshold: 0\n    severity: info\n"),
-            "payments.yaml:5: rules[0].comparison: missing value; expected one of > >= < <= == != "
-            "(quote it: comparison: \">\")");
+  EXPECT_EQ(
+      ErrorOf("business_system: p\nrules:\n  - name: A\n    signal: refused\n"
+              "    comparison: >\n    threshold: 0\n    severity: info\n"),
+      "payments.yaml:5:17: rules[0].comparison: missing value; expected one of > >= < <= == != "
+      "(quote it: comparison: \">\")");
   EXPECT_THAT(ErrorOf("business_system: p\nrules:\n  - name: A\n    signal: refused\n"
                       "    comparison: >=\n    threshold: 0\n    severity: info\n"),
-              HasSubstr("payments.yaml:5: YAML syntax error: "));
+              HasSubstr("payments.yaml:5:18: YAML syntax error: "));
   EXPECT_THAT(ErrorOf("business_system: p\nrules:\n  - name: A\n    signal: refused\n"
                       "    comparison: >=\n    threshold: 0\n    severity: info\n"),
               HasSubstr("must be quoted: comparison: \">=\""));
@@ -191,89 +193,91 @@ TEST(ParseRuleFileErrors, UnquotedOperators) {
 
 TEST(ParseRuleFileErrors, Syntax) {
   EXPECT_THAT(ErrorOf("business_system: p\nrules:\n  - name: [unclosed\n"),
-              HasSubstr("payments.yaml:4: YAML syntax error: "));
+              HasSubstr("payments.yaml:4:1: YAML syntax error: "));
 }
 
 // yaml-cpp 0.7's LoadAll loops forever, allocating, on a line starting with "," (yaml-cpp#1040);
 // the parser must answer with an error instead.
 TEST(ParseRuleFileErrors, MalformedInputThatHangsLoadAll) {
   EXPECT_EQ(ErrorOf(", a: 1\nb: 2\n"),
-            "payments.yaml:1: YAML syntax error: no document could be read from here on");
+            "payments.yaml:1:1: YAML syntax error: no document could be read from here on");
   EXPECT_EQ(ErrorOf("# comment\n\n  ,\n"),
-            "payments.yaml:3: YAML syntax error: no document could be read from here on");
+            "payments.yaml:3:3: YAML syntax error: no document could be read from here on");
 }
 
 TEST(ParseRuleFileErrors, DocumentShape) {
   EXPECT_EQ(ErrorOf(""),
-            "payments.yaml:1: empty file; expected a mapping with business_system and rules");
+            "payments.yaml:1:1: empty file; expected a mapping with business_system and rules");
   EXPECT_EQ(ErrorOf("# nothing\n"),
-            "payments.yaml:1: empty file; expected a mapping with business_system and rules");
+            "payments.yaml:1:1: empty file; expected a mapping with business_system and rules");
   EXPECT_EQ(ErrorOf("- a\n- b\n"),
-            "payments.yaml:1: expected a mapping with business_system, labels and rules");
+            "payments.yaml:1:1: expected a mapping with business_system, labels and rules");
   EXPECT_EQ(ErrorOf("business_system: p\nrules: []\n---\nbusiness_system: q\nrules: []\n"),
-            "payments.yaml:3: more than one YAML document; use one file per business system");
+            "payments.yaml:3:1: more than one YAML document; use one file per business system");
 }
 
 TEST(ParseRuleFileErrors, MissingTopLevelKeys) {
   EXPECT_EQ(ErrorOf("rules: []\n"),
-            "payments.yaml:1: business_system: missing required key (the business system this "
+            "payments.yaml:1:1: business_system: missing required key (the business system this "
             "file's rules belong to)");
   EXPECT_EQ(ErrorOf("business_system: p\n"),
-            "payments.yaml:1: rules: missing required key (a list of rules)");
-  EXPECT_EQ(ErrorOf("business_system:\nrules: []\n"),
-            "payments.yaml:1: business_system: missing value; expected the business system's name");
+            "payments.yaml:1:1: rules: missing required key (a list of rules)");
+  EXPECT_EQ(
+      ErrorOf("business_system:\nrules: []\n"),
+      "payments.yaml:1:1: business_system: missing value; expected the business system's name");
   EXPECT_EQ(
       ErrorOf("business_system: p\nrules: {a: 1}\n"),
-      "payments.yaml:2: rules: must be a list of rules (items starting with \"- name: ...\")");
+      "payments.yaml:2:8: rules: must be a list of rules (items starting with \"- name: ...\")");
 }
 
 TEST(ParseRuleFileErrors, UnknownKeysAtEveryLevel) {
   EXPECT_EQ(ErrorOf("business_system: p\nrule: []\nrules: []\n"),
-            "payments.yaml:2: rule: unknown key; allowed: business_system, cmdb, labels, rules");
+            "payments.yaml:2:1: rule: unknown key; allowed: business_system, cmdb, labels, rules");
   EXPECT_EQ(ErrorOf(WithRule("    treshold: 1\n")),
-            "payments.yaml:9: rules[0].treshold: unknown key; allowed: name, signal, comparison, "
+            "payments.yaml:9:5: rules[0].treshold: unknown key; allowed: name, signal, comparison, "
             "threshold, baseline, for, keep_firing_for, severity, match, labels, annotations");
   EXPECT_EQ(
       ErrorOf(WithRule("    match:\n      server_prot: 80\n")),
-      "payments.yaml:10: rules[0].match.server_prot: unknown key; allowed: side, "
+      "payments.yaml:10:7: rules[0].match.server_prot: unknown key; allowed: side, "
       "server_port, server_ip, client_workload, server_workload, client_service, server_service, "
       "business_system");
 }
 
 TEST(ParseRuleFileErrors, DuplicateKey) {
   EXPECT_EQ(ErrorOf(WithRule("    severity: warning\n")),
-            "payments.yaml:9: rules[0].severity: duplicate key");
+            "payments.yaml:9:5: rules[0].severity: duplicate key");
 }
 
 TEST(ParseRuleFileErrors, RuleShapeAndRequiredKeys) {
-  EXPECT_EQ(ErrorOf("business_system: p\nrules:\n  - just a string\n"),
-            "payments.yaml:3: rules[0]: each rule must be a mapping with name, signal, comparison, "
-            "threshold, severity");
+  EXPECT_EQ(
+      ErrorOf("business_system: p\nrules:\n  - just a string\n"),
+      "payments.yaml:3:5: rules[0]: each rule must be a mapping with name, signal, comparison, "
+      "threshold, severity");
   EXPECT_EQ(
       ErrorOf("business_system: p\nrules:\n  - name: A\n    signal: refused\n"),
-      "payments.yaml:3: rules[0].comparison: missing required key (or give a baseline: block)\n"
-      "payments.yaml:3: rules[0].threshold: missing required key (or give a baseline: block)\n"
-      "payments.yaml:3: rules[0].severity: missing required key");
+      "payments.yaml:3:5: rules[0].comparison: missing required key (or give a baseline: block)\n"
+      "payments.yaml:3:5: rules[0].threshold: missing required key (or give a baseline: block)\n"
+      "payments.yaml:3:5: rules[0].severity: missing required key");
 }
 
 TEST(ParseRuleFileErrors, Names) {
   EXPECT_EQ(ErrorOf("business_system: p\nrules:\n  - {name: 9lives, signal: refused, comparison: "
                     "\">\", threshold: 0, severity: info}\n"),
-            "payments.yaml:3: rules[0].name: \"9lives\" must match [A-Za-z_][A-Za-z0-9_]*");
+            "payments.yaml:3:12: rules[0].name: \"9lives\" must match [A-Za-z_][A-Za-z0-9_]*");
   EXPECT_EQ(
       ErrorOf("business_system: p\nrules:\n"
               "  - {name: A, signal: refused, comparison: \">\", threshold: 0, severity: info}\n"
               "  - {name: B, signal: refused, comparison: \">\", threshold: 0, severity: info}\n"
               "  - {name: A, signal: timeout, comparison: \">\", threshold: 0, severity: info}\n"),
-      "payments.yaml:5: rules[2].name: \"A\" is already used by the rule at line 3; names "
-      "must be unique within a file");
+      "payments.yaml:5:12: rules[2].name: \"A\" is already used by the rule at line 3, column "
+      "5; names must be unique within a file");
 }
 
 TEST(ParseRuleFileErrors, Signal) {
   const std::string err = ErrorOf(WithRule("").replace(WithRule("").find("refused"), 7, "refusd"));
   EXPECT_EQ(
       err,
-      "payments.yaml:4: rules[0].signal: \"refusd\" is not a signal; allowed: connects, "
+      "payments.yaml:4:13: rules[0].signal: \"refusd\" is not a signal; allowed: connects, "
       "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
       "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
       "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect, dns_queries, "
@@ -286,53 +290,58 @@ TEST(ParseRuleFileErrors, Threshold) {
   for (const char* bad : {"abc", ".inf", "nan", "1e999", "0x10", "1,5", "[1]"}) {
     std::string yaml = WithRule("");
     yaml.replace(yaml.find("threshold: 0"), 12, std::string("threshold: ") + bad);
-    EXPECT_THAT(ErrorOf(yaml), HasSubstr("payments.yaml:6: rules[0].threshold: ")) << bad;
+    EXPECT_THAT(ErrorOf(yaml), HasSubstr("payments.yaml:6:16: rules[0].threshold: ")) << bad;
   }
   std::string yaml = WithRule("");
   yaml.replace(yaml.find("threshold: 0"), 12, "threshold: abc");
-  EXPECT_EQ(ErrorOf(yaml), "payments.yaml:6: rules[0].threshold: \"abc\" is not a finite number");
+  EXPECT_EQ(ErrorOf(yaml),
+            "payments.yaml:6:16: rules[0].threshold: \"abc\" is not a finite number");
 }
 
 TEST(ParseRuleFileErrors, Durations) {
   EXPECT_EQ(
       ErrorOf(WithRule("    keep_firing_for: 5 min\n")),
-      "payments.yaml:9: rules[0].keep_firing_for: \"5 min\" is not a duration (unknown unit "
+      "payments.yaml:9:22: rules[0].keep_firing_for: \"5 min\" is not a duration (unknown unit "
       "\" min\"); use e.g. 0s, 500ms, 10s, 5m, 1h30m with units ms s m h d w y, largest first");
   std::string yaml = WithRule("");
   yaml.replace(yaml.find("for: 0s"), 7, "for: 10");
-  EXPECT_EQ(ErrorOf(yaml),
-            "payments.yaml:8: rules[0].for: \"10\" is not a duration (missing unit); use e.g. 0s, "
-            "500ms, 10s, 5m, 1h30m with units ms s m h d w y, largest first");
+  EXPECT_EQ(
+      ErrorOf(yaml),
+      "payments.yaml:8:10: rules[0].for: \"10\" is not a duration (missing unit); use e.g. 0s, "
+      "500ms, 10s, 5m, 1h30m with units ms s m h d w y, largest first");
 }
 
 TEST(ParseRuleFileErrors, Severity) {
   std::string yaml = WithRule("");
   yaml.replace(yaml.find("severity: critical"), 18, "severity: page");
-  EXPECT_EQ(ErrorOf(yaml),
-            "payments.yaml:7: rules[0].severity: \"page\" is not one of critical, warning, info");
+  EXPECT_EQ(
+      ErrorOf(yaml),
+      "payments.yaml:7:15: rules[0].severity: \"page\" is not one of critical, warning, info");
 }
 
 TEST(ParseRuleFileErrors, Match) {
   EXPECT_EQ(ErrorOf(WithRule("    match:\n      side: both\n")),
-            "payments.yaml:10: rules[0].match.side: \"both\" is not one of client, server");
+            "payments.yaml:10:13: rules[0].match.side: \"both\" is not one of client, server");
   for (const char* port : {"0", "65536", "http", "-1", "80.5"}) {
     EXPECT_EQ(ErrorOf(WithRule("    match:\n      server_port: " + std::string(port) + "\n")),
-              "payments.yaml:10: rules[0].match.server_port: \"" + std::string(port) +
+              "payments.yaml:10:20: rules[0].match.server_port: \"" + std::string(port) +
                   "\" is not a port number 1..65535")
         << port;
   }
   EXPECT_EQ(ErrorOf(WithRule("    match:\n      server_ip: 10.0.0.0/40\n")),
-            "payments.yaml:10: rules[0].match.server_ip: \"10.0.0.0/40\": prefix length must be "
+            "payments.yaml:10:18: rules[0].match.server_ip: \"10.0.0.0/40\": prefix length must be "
             "0..32");
   EXPECT_EQ(ErrorOf(WithRule("    match:\n      server_ip: payments.internal\n")),
-            "payments.yaml:10: rules[0].match.server_ip: \"payments.internal\" is not a CIDR "
+            "payments.yaml:10:18: rules[0].match.server_ip: \"payments.internal\" is not a CIDR "
             "prefix or address (e.g. 10.0.0.0/8, 10.1.2.3, fd00::/8)");
-  EXPECT_EQ(ErrorOf(WithRule("    match: client\n")),
-            "payments.yaml:9: rules[0].match: must be a mapping, e.g. {side: client, server_port: "
-            "8080}");
-  EXPECT_EQ(ErrorOf(WithRule("    match:\n      client_workload: [a, b]\n")),
-            "payments.yaml:10: rules[0].match.client_workload: must be a single value, not a list "
-            "or mapping; expected a process or workload name, glob or ~regex");
+  EXPECT_EQ(
+      ErrorOf(WithRule("    match: client\n")),
+      "payments.yaml:9:12: rules[0].match: must be a mapping, e.g. {side: client, server_port: "
+      "8080}");
+  EXPECT_EQ(
+      ErrorOf(WithRule("    match:\n      client_workload: [a, b]\n")),
+      "payments.yaml:10:24: rules[0].match.client_workload: must be a single value, not a list "
+      "or mapping; expected a process or workload name, glob or ~regex");
 }
 
 TEST(ParseRuleFileErrors, V6SelectorLoads) {
@@ -343,46 +352,49 @@ TEST(ParseRuleFileErrors, V6SelectorLoads) {
 
 TEST(ParseRuleFileErrors, Labels) {
   EXPECT_EQ(ErrorOf(WithRule("    labels: {severity: page}\n")),
-            "payments.yaml:9: rules[0].labels.severity: label is set by the detector and cannot "
+            "payments.yaml:9:14: rules[0].labels.severity: label is set by the detector and cannot "
             "be set in a rule file");
-  EXPECT_EQ(ErrorOf(WithRule("    labels:\n      team-name: x\n")),
-            "payments.yaml:10: rules[0].labels.team-name: name must match [A-Za-z_][A-Za-z0-9_]*");
+  EXPECT_EQ(
+      ErrorOf(WithRule("    labels:\n      team-name: x\n")),
+      "payments.yaml:10:7: rules[0].labels.team-name: name must match [A-Za-z_][A-Za-z0-9_]*");
   EXPECT_EQ(ErrorOf(WithRule("    labels:\n      team: {a: b}\n")),
-            "payments.yaml:10: rules[0].labels.team: must be a single value, not a list or "
+            "payments.yaml:10:13: rules[0].labels.team: must be a single value, not a list or "
             "mapping; expected a label value");
   EXPECT_EQ(ErrorOf(WithRule("    labels: [a]\n")),
-            "payments.yaml:9: rules[0].labels: must be a mapping of label names to values, e.g. "
+            "payments.yaml:9:13: rules[0].labels: must be a mapping of label names to values, e.g. "
             "{team: payments-sre}");
-  EXPECT_EQ(ErrorOf("business_system: p\nlabels:\n  alertname: x\nrules: []\n"),
-            "payments.yaml:3: labels.alertname: label is set by the detector and cannot be set in "
-            "a rule file");
+  EXPECT_EQ(
+      ErrorOf("business_system: p\nlabels:\n  alertname: x\nrules: []\n"),
+      "payments.yaml:3:3: labels.alertname: label is set by the detector and cannot be set in "
+      "a rule file");
 }
 
 TEST(ParseRuleFileErrors, Annotations) {
-  EXPECT_EQ(ErrorOf(WithRule("    annotations:\n      summary: \"{{ $value }} refused\"\n")),
-            "payments.yaml:10: rules[0].annotations.summary: unknown placeholder \"{{ $value }}\"; "
-            "allowed: client_workload, client_ip, server, server_ip, server_port, side, value, "
-            "threshold, signal, rule, node, business_system, client_service, server_service");
+  EXPECT_EQ(
+      ErrorOf(WithRule("    annotations:\n      summary: \"{{ $value }} refused\"\n")),
+      "payments.yaml:10:16: rules[0].annotations.summary: unknown placeholder \"{{ $value }}\"; "
+      "allowed: client_workload, client_ip, server, server_ip, server_port, side, value, "
+      "threshold, signal, rule, node, business_system, client_service, server_service");
   EXPECT_EQ(ErrorOf(WithRule("    annotations:\n      summary: \"{{ value\"\n")),
-            "payments.yaml:10: rules[0].annotations.summary: unterminated \"{{\" at offset 0; "
+            "payments.yaml:10:16: rules[0].annotations.summary: unterminated \"{{\" at offset 0; "
             "placeholders are written {{ name }}");
 }
 
-TEST(ParseRuleFileErrors, AllErrorsInLineOrderAndBounded) {
+TEST(ParseRuleFileErrors, AllErrorsInPositionOrderAndBounded) {
   // Two mistakes: both reported, in line order.
   EXPECT_EQ(
       ErrorOf("business_system: p\nrules:\n"
               "  - {name: A, signal: nope, comparison: \">\", threshold: 0, severity: info}\n"
               "  - {name: B, signal: refused, comparison: \"=<\", threshold: 0, severity: "
               "info}\n"),
-      "payments.yaml:3: rules[0].signal: \"nope\" is not a signal; allowed: connects, "
+      "payments.yaml:3:23: rules[0].signal: \"nope\" is not a signal; allowed: connects, "
       "accepts, refused, timeout, reset, unreachable, other_failures, accept_failures, "
       "syn_retransmits, synack_retransmits, data_retransmits, resets_sent, resets_received, "
       "failures, connect_latency_avg_us, connect_latency_max_us, snat_suspect, dns_queries, "
       "dns_nxdomain, dns_servfail, dns_refused, dns_timeouts, dns_errors, dns_latency_p99_us, "
       "http_requests, http_4xx, http_5xx, http_no_response, http_errors, http_error_ratio, "
       "http_latency_p50_us, http_latency_p90_us, http_latency_p99_us\n"
-      "payments.yaml:4: rules[1].comparison: \"=<\" is not one of > >= < <= == !=");
+      "payments.yaml:4:44: rules[1].comparison: \"=<\" is not one of > >= < <= == !=");
   // 30 bad rules: 20 shown, the rest counted.
   std::string yaml = "business_system: p\nrules:\n";
   for (int i = 0; i < 30; ++i) {
@@ -391,7 +403,7 @@ TEST(ParseRuleFileErrors, AllErrorsInLineOrderAndBounded) {
   }
   const std::string err = ErrorOf(yaml);
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 20);
-  EXPECT_THAT(err, HasSubstr("payments.yaml:22: rules[19].severity"));
+  EXPECT_THAT(err, HasSubstr("payments.yaml:22:75: rules[19].severity"));
   EXPECT_THAT(err, ::testing::EndsWith("\npayments.yaml: ... and 10 more errors"));
 }
 
@@ -459,10 +471,10 @@ TEST(LoadRules, ErrorsOfEveryFile) {
   auto set = LoadRules(dir.path());
   ASSERT_FALSE(set.ok());
   EXPECT_EQ(set.error(), dir.path() +
-                             "/a.yaml:2: rules: must be a list of rules (items starting "
+                             "/a.yaml:2:8: rules: must be a list of rules (items starting "
                              "with \"- name: ...\")\n" +
                              dir.path() +
-                             "/b.yaml:3: extra: unknown key; allowed: "
+                             "/b.yaml:3:1: extra: unknown key; allowed: "
                              "business_system, cmdb, labels, rules");
 }
 
@@ -479,9 +491,9 @@ TEST(LoadRules, RuleNamesUniquePerBusinessSystemAcrossFiles) {
   auto set = LoadRules(dir.path());
   ASSERT_FALSE(set.ok());
   EXPECT_EQ(set.error(), dir.path() +
-                             "/3.yaml:4: name: \"A\" of business system \"payments\" is "
+                             "/3.yaml:4:5: name: \"A\" of business system \"payments\" is "
                              "already defined at " +
-                             dir.path() + "/1.yaml:3");
+                             dir.path() + "/1.yaml:3:5");
 }
 
 TEST(CheckRules, ReportLikePromtool) {
@@ -510,7 +522,7 @@ TEST(CheckRules, ReportLikePromtool) {
                 "/b.yaml\n"
                 "  FAILED:\n" +
                 dir.path() +
-                "/b.yaml:3: rules[0].comparison: \"=>\" is not one of > "
+                "/b.yaml:3:44: rules[0].comparison: \"=>\" is not one of > "
                 ">= < <= == !=\n"
                 "Checking " +
                 dir.path() +
@@ -529,9 +541,9 @@ TEST(CheckRules, CrossFileDuplicateFailsTheLaterFile) {
   ASSERT_EQ(report.files.size(), 2u);
   EXPECT_EQ(report.files[0].error, "");
   EXPECT_EQ(report.files[1].error, dir.path() +
-                                       "/b.yaml:3: name: \"A\" of business system \"p\" "
+                                       "/b.yaml:3:5: name: \"A\" of business system \"p\" "
                                        "is already defined at " +
-                                       dir.path() + "/a.yaml:3");
+                                       dir.path() + "/a.yaml:3:5");
 }
 
 TEST(CheckRules, UnusablePath) {

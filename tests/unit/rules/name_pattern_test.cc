@@ -39,12 +39,13 @@ rules:
 )",
                            "p.yaml");
   ASSERT_FALSE(set.ok());
-  EXPECT_NE(set.error().find("p.yaml:8: rules[0].match.client_workload: \"~(unclosed\" is not a "
+  EXPECT_NE(set.error().find("p.yaml:8:30: rules[0].match.client_workload: \"~(unclosed\" is not a "
                              "valid regular expression"),
             std::string::npos)
       << set.error();
-  EXPECT_NE(set.error().find("p.yaml:8: rules[0].match.server_workload: \"db-[0-9\": unbalanced"),
-            std::string::npos)
+  EXPECT_NE(
+      set.error().find("p.yaml:8:61: rules[0].match.server_workload: \"db-[0-9\": unbalanced"),
+      std::string::npos)
       << set.error();
 }
 

@@ -63,11 +63,14 @@ TEST(RuleTestFile, ParsesAndResolvesRuleFilesNextToIt) {
   ASSERT_EQ(c.checks.size(), 2u);
   EXPECT_EQ(c.checks[0].at_ns, 1'000'000'000);
   EXPECT_EQ(c.checks[0].firing[0].labels.at("x"), "y");
-  EXPECT_EQ(c.checks[0].line, 10);
+  EXPECT_EQ(c.at, (TextPosition{4, 5}));
+  EXPECT_EQ(c.series[0].at, (TextPosition{6, 9}));
+  EXPECT_EQ(c.checks[0].at, (TextPosition{10, 9}));
+  EXPECT_EQ(c.checks[0].firing[0].at, (TextPosition{11, 18}));
   EXPECT_TRUE(c.checks[1].firing.empty());
 }
 
-TEST(RuleTestFile, EveryProblemWithItsLineAndKey) {
+TEST(RuleTestFile, EveryProblemWithItsLineColumnAndKey) {
   const std::string path = ::testing::TempDir() + "/ew_rules_bad_test.yaml";
   std::ofstream(path) << "window: fast\n"
                          "tests:\n"
@@ -80,15 +83,20 @@ TEST(RuleTestFile, EveryProblemWithItsLineAndKey) {
   auto f = LoadRuleTestFile(path);
   ASSERT_FALSE(f.ok());
   const std::string& e = f.error();
-  EXPECT_NE(e.find(path + ":1: window: must be a positive duration"), std::string::npos) << e;
-  EXPECT_NE(e.find(path + ":5: tests[0].edges[0].edge.side: must be client or server"),
+  EXPECT_NE(e.find(path + ":1:9: window: must be a positive duration"), std::string::npos) << e;
+  EXPECT_NE(e.find(path + ":5:22: tests[0].edges[0].edge.side: must be client or server"),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find(path + ":5: tests[0].edges[0].edge.server: must be ip:port"), std::string::npos);
-  EXPECT_NE(e.find(path + ":6: tests[0].edges[0].series.refusd: not an input"), std::string::npos);
-  EXPECT_NE(e.find(path + ":8: tests[0].alerts[0].at: missing"), std::string::npos) << e;
-  EXPECT_NE(e.find("tests[0].alerts[0].firing[0].rule: missing"), std::string::npos) << e;
-  EXPECT_NE(e.find("rule_files: missing"), std::string::npos) << e;
+  EXPECT_NE(e.find(path + ":5:34: tests[0].edges[0].edge.server: must be ip:port"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find(path + ":6:18: tests[0].edges[0].series.refusd: not an input"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find(path + ":8:9: tests[0].alerts[0].at: missing"), std::string::npos) << e;
+  EXPECT_NE(e.find(path + ":8:18: tests[0].alerts[0].firing[0].rule: missing"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find(path + ":1:1: rule_files: missing"), std::string::npos) << e;
 }
 
 }  // namespace
