@@ -63,8 +63,10 @@ void BaselineCondition::BuildScorer(ConditionState* state, int64_t window_ns) co
   s.warmup =
       static_cast<uint32_t>(std::clamp<int64_t>(spec_.min_history_ns / s.window_ns, 0, 1'000'000));
   if (spec_.method == "joint") {
-    s.joint = std::make_unique<baseline::JointBaseline>(static_cast<int>(1 + spec_.with.size()),
-                                                        baseline::JointBaselineConfig{.warmup = 0});
+    // Its warm-up is the rule's: before min_history the covariance is not yet worth trusting
+    // to keep records out of it.
+    s.joint = std::make_unique<baseline::JointBaseline>(
+        static_cast<int>(1 + spec_.with.size()), baseline::JointBaselineConfig{.warmup = s.warmup});
     s.scorer = nullptr;
     s.combined = nullptr;
     return;

@@ -28,8 +28,8 @@ constexpr std::array<std::string_view, 4> kFileKeys = {"business_system", "cmdb"
 constexpr std::array<std::string_view, 11> kRuleKeys = {
     "name",     "signal", "comparison", "threshold",  "baseline", "for", "keep_firing_for",
     "severity", "match",  "labels",     "annotations"};
-constexpr std::array<std::string_view, 5> kBaselineKeys = {"method", "sensitivity", "min_history",
-                                                           "seasonality", "direction"};
+constexpr std::array<std::string_view, 6> kBaselineKeys = {
+    "method", "sensitivity", "min_history", "seasonality", "direction", "with"};
 // comparison and threshold are required unless the rule has a baseline block.
 constexpr std::array<std::string_view, 5> kRequiredRuleKeys = {"name", "signal", "comparison",
                                                                "threshold", "severity"};
@@ -358,14 +358,42 @@ std::optional<BaselineSpec> FileParser::ParseBaseline(const Entry& e, const std:
   }
   const std::vector<Entry> m = Entries(e.value, key, kBaselineKeys);
   Field(
-      m, key, "method", "edgewatch, ewma, median_mad, seasonal or spot",
+      m, key, "method", "edgewatch, ewma, median_mad, seasonal, spot or joint",
       [](const std::string& v) -> Result<std::string> {
-        for (const char* name : {"edgewatch", "ewma", "median_mad", "seasonal", "spot"}) {
+        for (const char* name : {"edgewatch", "ewma", "median_mad", "seasonal", "spot", "joint"}) {
           if (v == name) return v;
         }
-        return Err(Quote(v) + " is not one of edgewatch, ewma, median_mad, seasonal, spot");
+        return Err(Quote(v) + " is not one of edgewatch, ewma, median_mad, seasonal, spot, joint");
       },
       spec.method);
+  // with: the other signals of a joint baseline.
+  const auto with =
+      std::find_if(m.begin(), m.end(), [](const Entry& x) { return x.key == "with"; });
+  if (with != m.end()) {
+    const std::string wkey = Child(key, "with");
+    if (spec.method != "joint") {
+      Error(with->key_at, wkey, "only for method: joint (the signals viewed together)");
+    } else if (!with->value.IsSequence() || with->value.size() < 1 || with->value.size() > 3) {
+      Error(with->value_at, wkey,
+            "must be a list of 1 to 3 signals, e.g. [http_error_ratio, http_latency_p99_us]");
+    } else {
+      for (size_t i = 0; i < with->value.size(); ++i) {
+        const YAML::Node& n = with->value[i];
+        const std::string ikey = wkey + "[" + std::to_string(i) + "]";
+        auto sig =
+            n.IsScalar() ? ParseSignal(n.Scalar()) : Result<Signal>(Err("must be a signal name"));
+        if (sig) {
+          spec.with.push_back(*sig);
+        } else {
+          Error(PositionOf(n, with->value_at), ikey, sig.error());
+        }
+      }
+    }
+  } else if (spec.method == "joint") {
+    Error(e.value_at, Child(key, "with"),
+          "missing required key for method: joint (the signals viewed with the rule's signal, "
+          "e.g. [http_error_ratio, http_latency_p99_us])");
+  }
   Field(
       m, key, "sensitivity", "a score in (0, 1]",
       [](const std::string& v) -> Result<double> {

@@ -11,6 +11,7 @@ namespace {
 // relation (rate and latency of a saturated server) would otherwise make the smallest
 // eigenvalue, and so D², hinge on estimation noise.
 constexpr double kRidge = 0.02;
+constexpr uint32_t kMinLearned = 30;
 
 }  // namespace
 
@@ -53,7 +54,9 @@ double JointBaseline::Score(const double* x) {
       score = std::clamp(-std::log10(std::max(tail_, 1e-300)) / config_.decades, 0.0, 1.0);
     }
   }
-  if (count_ < config_.warmup || tail_ >= config_.freeze) {
+  // Records are kept out of the model only once it has seen enough to judge them (its warm-up,
+  // and at least kMinLearned records: a covariance of a few records calls everything rare).
+  if (count_ < std::max<uint32_t>(config_.warmup, kMinLearned) || tail_ >= config_.freeze) {
     // The first 1/alpha records use 1/n (a plain average), as EwmaBaseline does.
     const double a = std::max(config_.alpha, 1.0 / (count_ + 1.0));
     mean_ += a * diff;

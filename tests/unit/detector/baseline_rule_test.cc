@@ -1,6 +1,9 @@
 // Baseline rules: parsed from rule files, evaluated per edge against what that edge learned.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
+#include <string>
 #include <vector>
 
 #include "detector/baseline_condition.h"
@@ -107,6 +110,98 @@ TEST(BaselineRule, StateStaysNearOneKilobytePerEdgeAndSignal) {
   auto state = c.NewState();
   for (int64_t t = 0; t < 200; ++t) c.Evaluate(Window(t, 3), state.get());
   EXPECT_LE(BaselineCondition::StateBytes(state.get()), 1100u);
+}
+
+constexpr const char* kJointRule = R"(business_system: payments
+rules:
+  - name: ConnectsAndLatencyUnusual
+    signal: connects
+    baseline: {method: joint, with: [connect_latency_avg_us], sensitivity: 0.5, min_history: 2m,
+               direction: both}
+    severity: warning
+)";
+
+// A window with `connects` connects whose mean SYN → ESTABLISHED time is `latency_us`.
+schema::EdgeWindow Busy(int64_t t, double connects, double latency_us) {
+  schema::EdgeWindow w = fixtures::Win(t);
+  const auto n = static_cast<uint64_t>(std::lround(connects));
+  w.at(schema::Counter::kConnects) = n;
+  w.connect_latency.count = n;
+  w.connect_latency.sum_us =
+      static_cast<uint64_t>(std::llround(latency_us * static_cast<double>(n)));
+  return w;
+}
+
+TEST(BaselineRule, AJointRuleSeesACombinationNoSingleSignalShows) {
+  auto set = rules::ParseRuleFile(kJointRule, "p.yaml");
+  ASSERT_TRUE(set.ok()) << set.error();
+  ASSERT_EQ(set->rules[0].baseline->with.size(), 1U);
+  std::vector<schema::Alert> joint_alerts, single_alerts;
+  Detector joint(Rules(kJointRule), DetectorConfig{},
+                 [&](const schema::Alert& a) { joint_alerts.push_back(a); });
+  std::string single_rule = kJointRule;
+  single_rule.replace(single_rule.find("method: joint, with: [connect_latency_avg_us]"), 45,
+                      "method: edgewatch");
+  single_rule.replace(single_rule.find("signal: connects"), 16, "signal: connect_latency_avg_us");
+  Detector single(Rules(single_rule), DetectorConfig{},
+                  [&](const schema::Alert& a) { single_alerts.push_back(a); });
+  // A busier edge is slower (elasticity 4), with noise of its own.
+  std::mt19937 rng(3);
+  std::normal_distribution<double> n(0, 1);
+  int64_t t = 0;
+  for (; t < 600; ++t) {
+    const double z = 0.05 * n(rng);
+    const auto w = Busy(t, 100 * std::exp(z), 2000 * std::exp(4 * z + 0.02 * n(rng)));
+    joint.OnWindow(w);
+    single.OnWindow(w);
+  }
+  ASSERT_TRUE(joint_alerts.empty()) << joint_alerts.size() << " alerts on normal traffic";
+  // Busy and fast at once: +2σ connects with −2σ latency, each within its normal range.
+  const auto odd = Busy(t, 100 * std::exp(0.1), 2000 * std::exp(-0.4));
+  joint.OnWindow(odd);
+  single.OnWindow(odd);
+  ASSERT_EQ(joint_alerts.size(), 1U);
+  EXPECT_EQ(joint_alerts[0].rule, "ConnectsAndLatencyUnusual");
+  EXPECT_TRUE(single_alerts.empty()) << "the latency alone is ordinary";
+}
+
+TEST(BaselineRule, JointNeedsWithAndWithNeedsJoint) {
+  auto no_with = rules::ParseRuleFile(R"(business_system: p
+rules:
+  - name: A
+    signal: connects
+    baseline: {method: joint}
+    severity: info
+)",
+                                      "p.yaml");
+  ASSERT_FALSE(no_with.ok());
+  EXPECT_NE(no_with.error().find("rules[0].baseline.with: missing required key for method: joint"),
+            std::string::npos)
+      << no_with.error();
+  auto stray = rules::ParseRuleFile(R"(business_system: p
+rules:
+  - name: A
+    signal: connects
+    baseline: {method: ewma, with: [refused]}
+    severity: info
+)",
+                                    "p.yaml");
+  ASSERT_FALSE(stray.ok());
+  EXPECT_NE(stray.error().find("p.yaml:5:30: rules[0].baseline.with: only for method: joint"),
+            std::string::npos)
+      << stray.error();
+  auto bad = rules::ParseRuleFile(R"(business_system: p
+rules:
+  - name: A
+    signal: connects
+    baseline: {method: joint, with: [refused, nope]}
+    severity: info
+)",
+                                  "p.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("rules[0].baseline.with[1]: \"nope\" is not a signal"),
+            std::string::npos)
+      << bad.error();
 }
 
 }  // namespace

@@ -157,7 +157,7 @@ TEST(ErrorPositions, BadBaselineSubFields) {
                             "    severity: info\n"
                             "    baseline: {method: ewma, window: 5m}\n"),
             "p.yaml:6:30: rules[0].baseline.window: unknown key; allowed: method, sensitivity, "
-            "min_history, seasonality, direction");
+            "min_history, seasonality, direction, with");
 }
 
 TEST(ErrorPositions, BadMatchSelectors) {
