@@ -11,8 +11,8 @@
  * interface and namespace. skb->data starts at the network header for both directions.
  *
  * cgroup_skb runs in softirq context on ingress, so the owning process is recorded in process
- * context by the cgroup/connect{4,6} and cgroup/sendmsg{4,6} hooks (socket cookie -> owner) and
- * looked up by cookie. Every program here returns 1: the probe observes, it never drops.
+ * context by the cgroup/connect{4,6} and cgroup/sendmsg{4,6} hooks in the socket's local storage
+ * and read from there. Every program here returns 1: the probe observes, it never drops.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
@@ -62,10 +62,12 @@ struct {
 	__uint(max_entries, 4 << 20);
 } dns_events SEC(".maps");
 
+/* Socket-local storage: the owner lives and dies with its socket (no table to bound, no
+ * release hook, no socket cookie for sockets that never carry DNS). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64); /* socket cookie */
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct dns_owner);
 } dns_owners SEC(".maps");
 
@@ -161,16 +163,36 @@ static __always_inline bool parse(struct __sk_buff *skb, struct dns_pkt *p)
 	return false;
 }
 
+/* A TCP socket that is neither bound to nor connected to port 53 carries no DNS: most packets
+ * of a node, told apart from the socket's own fields without reading the packet. UDP sockets
+ * are parsed whatever their ports (an unconnected one sends to :53 with sendto()). */
+static __always_inline bool tcp_not_dns(struct bpf_sock *sk)
+{
+	if (!sk)
+		return false;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk || sk->protocol != IPPROTO_TCP)
+		return false;
+	return sk->src_port != EW_DNS_PORT && bpf_ntohs(sk->dst_port) != EW_DNS_PORT;
+}
+
 static __always_inline void handle_skb(struct __sk_buff *skb, __u8 direction)
 {
 	struct dns_pkt p = {};
+	if (tcp_not_dns(skb->sk))
+		return;
 	if (skb->len <= sizeof(struct iphdr) || !parse(skb, &p))
 		return;
 
-	__u64 cookie = bpf_get_socket_cookie(skb);
-	struct dns_owner *o = bpf_map_lookup_elem(&dns_owners, &cookie);
+	struct dns_owner *o = NULL;
+	struct bpf_sock *sk = skb->sk;
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (sk)
+		o = bpf_sk_storage_get(&dns_owners, sk, 0, 0);
 	if (o && self_tgid && o->pid == self_tgid)
 		return;
+	__u64 cookie = bpf_get_socket_cookie(skb);
 
 	struct ew_dns_event *e = bpf_ringbuf_reserve(&dns_events, sizeof(*e), 0);
 	if (!e) {
@@ -240,18 +262,16 @@ static __always_inline void remember_owner(struct bpf_sock_addr *ctx)
 	if (!is_dns(sport, dport))
 		return;
 
-	__u64 cookie = bpf_get_socket_cookie(ctx);
+	if (!sk)
+		return;
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	struct dns_owner *known = bpf_map_lookup_elem(&dns_owners, &cookie);
-	if (known && known->pid == pid)
-		return; /* an unconnected socket's every sendto(): no map write */
-
-	struct dns_owner o = {};
-	o.pid = pid;
-	o.cgroup_id = bpf_get_current_cgroup_id();
-	o.netns_cookie = bpf_get_netns_cookie(ctx);
-	bpf_get_current_comm(o.comm, sizeof(o.comm));
-	bpf_map_update_elem(&dns_owners, &cookie, &o, BPF_ANY);
+	struct dns_owner *o = bpf_sk_storage_get(&dns_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!o || o->pid == pid)
+		return; /* an unconnected socket's every sendto(): written once */
+	o->pid = pid;
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->netns_cookie = bpf_get_netns_cookie(ctx);
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
 SEC("cgroup/connect4")
@@ -279,14 +299,5 @@ SEC("cgroup/sendmsg6")
 int ew_dns_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	remember_owner(ctx);
-	return 1;
-}
-
-/* Socket cookies are never reused; forgetting closed sockets keeps the LRU for live ones. */
-SEC("cgroup/sock_release")
-int ew_dns_sock_release(struct bpf_sock *sk)
-{
-	__u64 cookie = bpf_get_socket_cookie(sk);
-	bpf_map_delete_elem(&dns_owners, &cookie);
 	return 1;
 }
