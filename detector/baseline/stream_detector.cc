@@ -6,7 +6,8 @@
 namespace edgewatch::baseline {
 
 BaselineDetector::BaselineDetector(BaselineDetectorConfig config)
-    : config_(config),
+    : params_{config.season_ratio, config.smooth, config.hold, static_cast<float>(config.decades),
+              config.warmup},
       robust_(config.window),
       season_(config.season_s, config.season_bins, config.season_alpha),
       spot_(config.spot),
@@ -15,22 +16,24 @@ BaselineDetector::BaselineDetector(BaselineDetectorConfig config)
 double BaselineDetector::Score(int64_t t_s, double x) {
   double zr = robust_.Update(x);
   double zs = season_.Update(t_s, x);
-  surprise_ = std::log1p(seasonal() ? std::fabs(zs) : std::fabs(zr));
-  smoothed_ += config_.smooth * (surprise_ - smoothed_);
+  const double surprise = std::log1p(seasonal() ? std::fabs(zs) : std::fabs(zr));
+  surprise_ = static_cast<float>(surprise);
+  smoothed_ += params_.smooth * (surprise - smoothed_);
   double p_smooth = spot_.Update(smoothed_);
-  double p_point = point_spot_.Update(surprise_);
+  double p_point = point_spot_.Update(surprise);
   // Either view may call the record unusual; the factor 2 is Bonferroni's for two tests.
-  tail_ = std::min(1.0, 2 * std::min(p_smooth, p_point));
+  const double tail = std::min(1.0, 2 * std::min(p_smooth, p_point));
+  tail_ = static_cast<float>(tail);
   ++count_;
-  double s = std::clamp(-std::log10(std::max(tail_, 1e-300)) / config_.decades, 0.0, 1.0);
+  double s = std::clamp(-std::log10(std::max(tail, 1e-300)) / params_.decades, 0.0, 1.0);
   double out = s > level_ ? s : 0.0;
-  level_ = std::max(level_ * config_.hold, s);
-  return count_ <= config_.warmup ? 0.0 : out;
+  level_ = std::max(level_ * params_.hold, s);
+  return count_ <= params_.warmup ? 0.0 : out;
 }
 
 size_t BaselineDetector::StateBytes() const {
-  return robust_.StateBytes() + season_.StateBytes() + 2 * Spot::StateBytes() + 3 * sizeof(double) +
-         sizeof(uint32_t);
+  return robust_.StateBytes() + season_.StateBytes() + 2 * Spot::StateBytes() + sizeof(Params) +
+         2 * sizeof(double) + 2 * sizeof(float) + sizeof(uint32_t);
 }
 
 void BaselineDetector::Save(BinaryWriter& w) const {
@@ -38,7 +41,10 @@ void BaselineDetector::Save(BinaryWriter& w) const {
   season_.Save(w);
   spot_.Save(w);
   point_spot_.Save(w);
-  for (double v : {level_, smoothed_, surprise_, tail_}) w.Put(v);
+  w.Put(level_);
+  w.Put(smoothed_);
+  w.Put(surprise_);
+  w.Put(tail_);
   w.Put(count_);
 }
 

@@ -62,18 +62,24 @@ class BaselineDetector : public StreamScorer {
   // The last record's parts, for tests and debugging.
   double last_surprise() const { return surprise_; }
   double last_tail() const { return tail_; }
-  bool seasonal() const { return season_.seasonal(config_.season_ratio); }
+  bool seasonal() const { return season_.seasonal(params_.season_ratio); }
 
  private:
-  BaselineDetectorConfig config_;
+  // The settings Score() reads (the others shaped the members below): not the whole config,
+  // which would be ~110 bytes more per (rule, edge).
+  struct Params {
+    double season_ratio, smooth, hold;
+    float decades;  // a whole number in practice: exact as a float
+    uint32_t warmup;
+  } params_;
   MedianMadWindow robust_;
   SeasonalProfile season_;
   Spot spot_;         // on the smoothed surprise: sustained changes
   Spot point_spot_;   // on the raw surprise: spikes
   double level_ = 0;  // the decaying level of the last alarm, in score units
   double smoothed_ = 0;
-  double surprise_ = 0;
-  double tail_ = 1;
+  float surprise_ = 0;  // the last record's, for last_surprise() only
+  float tail_ = 1;      // likewise (rule conditions read it: float precision is plenty)
   uint32_t count_ = 0;
 };
 
