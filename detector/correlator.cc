@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace edgewatch::detector {
 namespace {
@@ -141,13 +142,31 @@ std::vector<RootCause> Localize(const std::vector<EdgeObservation>& edges,
     remaining[i] = edges[i].anomalous();
     left += remaining[i] ? 1 : 0;
   }
+  // Edges by attribute value: a scope is scored over the edges of its first term only.
+  std::array<std::unordered_map<std::string_view, std::vector<size_t>>, kAttrCount> by_value;
+  for (size_t i = 0; i < edges.size(); ++i) {
+    for (size_t a = 0; a < kAttrCount; ++a) {
+      if (!edges[i].attrs[a].empty()) by_value[a][edges[i].attrs[a]].push_back(i);
+    }
+  }
+  static const std::vector<size_t> kNone;
+  auto edges_with = [&](const std::pair<Attr, std::string>& term) -> const std::vector<size_t>& {
+    const auto& m = by_value[static_cast<size_t>(term.first)];
+    auto it = m.find(term.second);
+    return it == m.end() ? kNone : it->second;
+  };
   std::vector<RootCause> out;
   while (left > 0) {
     Candidate best;
     for (auto& [key, scope] : Candidates(edges, remaining, cfg.max_candidates)) {
       Candidate c;
       c.scope = std::move(scope);
-      for (size_t i = 0; i < edges.size(); ++i) {
+      // The term with the fewest edges bounds the scan.
+      const std::vector<size_t>* scan = &edges_with(c.scope.terms[0]);
+      for (const auto& t : c.scope.terms) {
+        if (const auto& v = edges_with(t); v.size() < scan->size()) scan = &v;
+      }
+      for (size_t i : *scan) {
         if (!c.scope.Covers(edges[i])) continue;
         if (edges[i].anomalous()) {
           ++c.anomalous;
