@@ -84,13 +84,12 @@ ApiServer::~ApiServer() {
 }
 
 void ApiServer::CollectStats(std::vector<StatSample>& out) const {
-  const char* help = "HTTP API requests, by route.";
-  out.push_back(Counter("edgewatch_api_requests_total", help,
-                        static_cast<double>(alerts_requests_.Get()), {{"route", "alerts"}}));
-  out.push_back(Counter("edgewatch_api_requests_total", help,
-                        static_cast<double>(evidence_requests_.Get()), {{"route", "evidence"}}));
-  out.push_back(Counter("edgewatch_api_requests_total", help,
-                        static_cast<double>(bad_requests_.Get()), {{"route", "unknown"}}));
+  for (const auto& [route, n] : {std::pair{"alerts", &alerts_requests_},
+                                 {"evidence", &evidence_requests_},
+                                 {"unknown", &bad_requests_}}) {
+    out.push_back(Counter("edgewatch_api_requests_total", "HTTP API requests, by route.",
+                          static_cast<double>(n->Get()), {{"route", route}}));
+  }
   out.push_back(Counter("edgewatch_api_evidence_not_found_total",
                         "Evidence lookups of ids the detector does not hold.",
                         static_cast<double>(evidence_not_found_.Get())));

@@ -588,16 +588,13 @@ void Detector::CollectStats(std::vector<StatSample>& out) const {
     states_held_);
   c("states_restored_total", "Saved (rule, edge) states taken back by their edges.",
     states_restored_);
-  out.push_back(Counter("edgewatch_detector_states_discarded_total",
-                        "Saved (rule, edge) states not taken back, by reason.",
-                        static_cast<double>(states_rule_changed_.Get()),
-                        {{"reason", "rule_changed"}}));
-  out.push_back(Counter("edgewatch_detector_states_discarded_total",
-                        "Saved (rule, edge) states not taken back, by reason.",
-                        static_cast<double>(states_unfit_.Get()), {{"reason", "unfit"}}));
-  out.push_back(Counter("edgewatch_detector_states_discarded_total",
-                        "Saved (rule, edge) states not taken back, by reason.",
-                        static_cast<double>(states_expired_.Get()), {{"reason", "expired"}}));
+  for (const auto& [reason, n] : {std::pair{"rule_changed", &states_rule_changed_},
+                                  {"unfit", &states_unfit_},
+                                  {"expired", &states_expired_}}) {
+    out.push_back(Counter("edgewatch_detector_states_discarded_total",
+                          "Saved (rule, edge) states not taken back, by reason.",
+                          static_cast<double>(n->Get()), {{"reason", reason}}));
+  }
   c("windows_late_total", "Windows ignored: out of order, duplicate or behind the watermark.",
     windows_late_);
   c("windows_invalid_total", "Windows ignored: window_end <= window_start.", windows_invalid_);
