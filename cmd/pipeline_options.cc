@@ -29,6 +29,13 @@ void PipelineFlags::Register(Flags& f) {
            "PATH");
   f.String("state-save-interval", &state_save_interval, "how often --state-file is saved",
            "DURATION");
+  f.String("group-wait", &group_wait,
+           "root-cause alerts: how long a new symptom waits for concurrent ones before the "
+           "correlator names their common cause (docs/alerting.md)",
+           "DURATION");
+  f.Bool("symptom-alerts", &symptom_alerts,
+         "send one alert per (rule, edge) instead of one per root cause (not with --kafka, "
+         "which always does)");
 }
 
 std::string PipelineFlags::CheckForKafka() const {
@@ -106,6 +113,14 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
   dc.window_ns = window_ns;
   if (std::string bad = dc.Check(); !bad.empty()) return Err("detector: " + bad);
   p.detector = std::make_unique<detector::Detector>(std::move(p.rules), dc, p.Deliver());
+  if (!flags.symptom_alerts) {
+    auto wait = ParseDurationFlag("group-wait", flags.group_wait);
+    if (!wait) return Err(wait.error());
+    if (*wait < 0) return Err("flag --group-wait: must not be negative");
+    detector::RootCauseConfig rc;
+    rc.group_wait_ns = *wait;
+    p.detector->EnableRootCauseAlerts(rc);
+  }
   if (!flags.state_file.empty()) {
     auto every = ParseDurationFlag("state-save-interval", flags.state_save_interval);
     if (!every) return Err(every.error());
@@ -132,6 +147,8 @@ std::function<void(const schema::Alert&)> Pipeline::Deliver() const {
 }
 
 void Pipeline::Shutdown(std::chrono::milliseconds grace) {
+  // Symptoms still within group_wait are localized and sent now rather than lost.
+  if (detector) detector->FlushRootCauses();
   if (state && detector) state->Save(*detector, NowUnixNs());
   // The dispatcher logs, per receiver, what it could not deliver in time (and counts it).
   if (dispatcher) dispatcher->Stop(alerting::SystemClock::Get().Now() + grace);

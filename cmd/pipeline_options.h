@@ -26,6 +26,8 @@ struct PipelineFlags {
   bool quiet = false;          // no alert lines on stdout
   std::string state_file;      // learned baselines across restarts (embedded mode)
   std::string state_save_interval = "1m";
+  std::string group_wait = "10s";  // root-cause alerts: how long a symptom waits for neighbours
+  bool symptom_alerts = false;     // send each (rule, edge) alert instead of root-cause alerts
 
   void Register(Flags& f);
   // "" when these flags go with --kafka, otherwise why not.

@@ -134,14 +134,32 @@ std::string Scope::ToString() const {
   return s;
 }
 
-std::vector<RootCause> Localize(const std::vector<EdgeObservation>& edges,
-                                const std::vector<NodeSignal>& nodes, const CorrelatorConfig& cfg) {
-  std::vector<bool> remaining(edges.size());
-  size_t left = 0;
-  for (size_t i = 0; i < edges.size(); ++i) {
-    remaining[i] = edges[i].anomalous();
-    left += remaining[i] ? 1 : 0;
-  }
+namespace {
+
+// Kinds of fault that do not explain each other: a resolver failing and an endpoint refusing
+// at once on one node are two causes, not one "node" cause covering both.
+enum class Family : uint8_t { kPath, kConn, kDns, kName, kHttp, kCount_ };
+
+Family FamilyOf(uint32_t symptoms) {
+  const uint32_t dns =
+      Bit(Symptom::kDnsServfail) | Bit(Symptom::kDnsRefused) | Bit(Symptom::kDnsTimeout);
+  const uint32_t conn = Bit(Symptom::kRefused) | Bit(Symptom::kReset) | Bit(Symptom::kUnreachable);
+  const uint32_t http = Bit(Symptom::kHttp5xx) | Bit(Symptom::kHttpSlow);
+  if ((symptoms & Bit(Symptom::kSnatSuspect)) != 0) return Family::kPath;
+  if ((symptoms & dns) != 0) return Family::kDns;
+  if ((symptoms & Bit(Symptom::kDnsNxdomain)) != 0) return Family::kName;
+  if ((symptoms & conn) != 0) return Family::kConn;
+  if ((symptoms & http) != 0) return Family::kHttp;
+  return Family::kPath;
+}
+
+// The search over one family's anomalous edges (`anomalous[i]`); the other edges, healthy or
+// anomalous in another family, count against a scope's purity.
+void LocalizeFamily(const std::vector<EdgeObservation>& edges, const std::vector<bool>& anomalous,
+                    const std::vector<NodeSignal>& nodes, const CorrelatorConfig& cfg,
+                    std::vector<RootCause>& out) {
+  std::vector<bool> remaining = anomalous;
+  size_t left = static_cast<size_t>(std::count(anomalous.begin(), anomalous.end(), true));
   // Edges by attribute value: a scope is scored over the edges of its first term only.
   std::array<std::unordered_map<std::string_view, std::vector<size_t>>, kAttrCount> by_value;
   for (size_t i = 0; i < edges.size(); ++i) {
@@ -155,7 +173,6 @@ std::vector<RootCause> Localize(const std::vector<EdgeObservation>& edges,
     auto it = m.find(term.second);
     return it == m.end() ? kNone : it->second;
   };
-  std::vector<RootCause> out;
   while (left > 0) {
     Candidate best;
     for (auto& [key, scope] : Candidates(edges, remaining, cfg.max_candidates)) {
@@ -168,7 +185,7 @@ std::vector<RootCause> Localize(const std::vector<EdgeObservation>& edges,
       }
       for (size_t i : *scan) {
         if (!c.scope.Covers(edges[i])) continue;
-        if (edges[i].anomalous()) {
+        if (anomalous[i]) {
           ++c.anomalous;
           c.explains += remaining[i] ? 1 : 0;
         } else {
@@ -224,6 +241,26 @@ std::vector<RootCause> Localize(const std::vector<EdgeObservation>& edges,
       if (in_scope) rc.conntrack_conflicts += n.conflicts;
     }
     out.push_back(std::move(rc));
+  }
+}
+
+}  // namespace
+
+std::vector<RootCause> Localize(const std::vector<EdgeObservation>& edges,
+                                const std::vector<NodeSignal>& nodes, const CorrelatorConfig& cfg) {
+  constexpr size_t kFamilies = static_cast<size_t>(Family::kCount_);
+  std::array<std::vector<bool>, kFamilies> of;
+  std::array<bool, kFamilies> present{};
+  for (size_t i = 0; i < edges.size(); ++i) {
+    if (!edges[i].anomalous()) continue;
+    const auto f = static_cast<size_t>(FamilyOf(edges[i].symptoms));
+    if (!present[f]) of[f].assign(edges.size(), false);
+    present[f] = true;
+    of[f][i] = true;
+  }
+  std::vector<RootCause> out;
+  for (size_t f = 0; f < kFamilies; ++f) {
+    if (present[f]) LocalizeFamily(edges, of[f], nodes, cfg, out);
   }
   std::stable_sort(out.begin(), out.end(), [](const RootCause& a, const RootCause& b) {
     return a.edges.size() > b.edges.size();

@@ -187,6 +187,15 @@ void Detector::StateKey(const std::string& node, const schema::Edge& edge, std::
 void Detector::OnConntrack(const schema::ConntrackWindow& c) noexcept {
   conntrack_windows_.Add();
   conntrack_conflicts_.Add(c.Conflicts());
+  if (root_causes_) root_causes_->OnConntrack(c);
+}
+
+void Detector::EnableRootCauseAlerts(const RootCauseConfig& cfg) {
+  root_causes_ = std::make_unique<RootCauseAlerts>(cfg, on_alert_);
+}
+
+void Detector::FlushRootCauses() noexcept {
+  if (root_causes_) root_causes_->Flush();
 }
 
 Detector::EdgeState* Detector::FindOrCreateEdge(const std::string& key, const std::string& node,
@@ -238,6 +247,8 @@ void Detector::OnWindow(const schema::EdgeWindow& w) noexcept {
             "edgewatch_detector_windows_invalid_total");
     return;
   }
+  // Every edge, ruled or not: the correlator's healthy population.
+  if (root_causes_) root_causes_->OnWindow(w);
   StateKey(w.node, w.edge, key_scratch_);  // reused buffer: no allocation per window
   EdgeState* edge =
       FindOrCreateEdge(key_scratch_, w.node, w.edge, w.window_start_ns, w.window_end_ns);
@@ -412,6 +423,7 @@ void Detector::AdvanceTo(int64_t now_ns) noexcept {
     }
   }
   edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
+  if (root_causes_) root_causes_->AdvanceTo(now_ns);
 }
 
 size_t Detector::DropEdges(
@@ -559,6 +571,10 @@ schema::Alert Detector::BuildAlert(const EdgeState& edge, const RuleSlot& slot,
 }
 
 void Detector::Emit(const schema::Alert& alert) noexcept {
+  if (root_causes_) {
+    root_causes_->OnSymptom(alert);
+    return;
+  }
   if (!on_alert_) {
     return;
   }
@@ -574,6 +590,7 @@ void Detector::Emit(const schema::Alert& alert) noexcept {
 }
 
 void Detector::CollectStats(std::vector<StatSample>& out) const {
+  if (root_causes_) root_causes_->CollectStats(out);
   out.push_back(Counter("edgewatch_detector_rule_reloads_total",
                         "Rule sets swapped in by a hot reload.",
                         static_cast<double>(rule_reloads_.Get())));

@@ -31,6 +31,7 @@
 #include "detector/alert_lifecycle.h"
 #include "detector/condition.h"
 #include "detector/evidence_index.h"
+#include "detector/root_cause_alerts.h"
 #include "detector/state_snapshot.h"
 #include "rules/rule.h"
 #include "schema/alert.h"
@@ -65,9 +66,17 @@ class Detector : public StatsSource {
 
   // Keeps `e` in the bounded evidence index (FIFO eviction, counted).
   void OnEvidence(const schema::EvidenceEvent& e) noexcept;
-  // A node's conntrack window. Counted for now; the root-cause correlator (issue 6) groups the
-  // SNAT-suspect edges that name it.
+  // A node's conntrack window: counted, and with root-cause alerts the conflicts that make the
+  // SNAT-suspect edges naming it one snat_conflict alert.
   void OnConntrack(const schema::ConntrackWindow& c) noexcept;
+
+  // Root-cause-scoped alerts (root_cause_alerts.h): from now on the callback receives one alert
+  // per root cause, with the symptom alerts of (rule, edge) attached, instead of each symptom
+  // alert; every valid window and conntrack window also goes to the correlator, and AdvanceTo()
+  // advances it. Call before the first window. Throws std::invalid_argument on a bad config.
+  void EnableRootCauseAlerts(const RootCauseConfig& cfg);
+  // Sends the root causes of symptoms still waiting for group_wait (at shutdown).
+  void FlushRootCauses() noexcept;
   // Whether the evidence event `id` is held (for inline alert evidence). Detector thread only.
   bool HasEvidence(std::string_view id) const { return evidence_.Find(id) != nullptr; }
   // A copy of the evidence event `id` while it is held; any thread (the HTTP API).
@@ -161,6 +170,7 @@ class Detector : public StatsSource {
   static void LogOnce(std::atomic<bool>& said, const std::string& message);
 
   rules::RuleSet rules_;
+  std::unique_ptr<RootCauseAlerts> root_causes_;  // set by EnableRootCauseAlerts()
   std::vector<CompiledRule> compiled_;
   DetectorConfig cfg_;
   AlertCallback on_alert_;

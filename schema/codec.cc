@@ -193,8 +193,42 @@ std::string Encode(const ConntrackWindow& c) {
 
 std::string Encode(const EvidenceEvent& e) { return Dump(EvidenceJson(e)); }
 
+namespace {
+
+Json RootCauseJson(const RootCauseInfo& rc) {
+  Json j = Object(8);
+  j["cause"] = rc.cause;
+  Json& scope = j["scope"] = Json::object();
+  for (const auto& [attr, value] : rc.scope) scope[attr] = value;
+  Json& blast = j["blast_radius"] = Object(3);
+  blast["edge_count"] = rc.edge_count;
+  blast["business_systems"] = rc.business_systems;
+  blast["healthy_edges_in_scope"] = rc.healthy_edges_in_scope;
+  Json& symptoms = j["symptoms"] = Json::array();
+  for (const SymptomRef& s : rc.symptoms) {
+    Json& o = symptoms.emplace_back(Object(11));
+    o["fingerprint"] = s.fingerprint;
+    o["rule"] = s.rule;
+    o["severity"] = s.severity;
+    o["node"] = s.node;
+    o["edge"] = s.edge;
+    o["business_system"] = s.business_system;
+    o["signal"] = s.signal;
+    o["value"] = Number(s.value);
+    o["symptoms"] = s.symptoms;
+    o["starts_at"] = FormatTime(s.starts_at_ns);
+    o["ends_at"] = s.ends_at_ns == 0 ? Json(nullptr) : Json(FormatTime(s.ends_at_ns));
+  }
+  j["symptoms_truncated"] = rc.symptoms_truncated;
+  Json& conntrack = j["conntrack"] = Object(1);
+  conntrack["conflicts"] = rc.conntrack_conflicts;
+  return j;
+}
+
+}  // namespace
+
 std::string Encode(const Alert& a) {
-  Json j = Object(21);
+  Json j = Object(23);
   j["schema"] = kAlertSchema;
   j["fingerprint"] = a.fingerprint;
   j["status"] = AlertStatusName(a.status);
@@ -218,6 +252,8 @@ std::string Encode(const Alert& a) {
   for (const EvidenceEvent& e : a.evidence) {
     evidence.push_back(EvidenceJson(e));
   }
+  j["kind"] = a.root_cause ? "root_cause" : "symptom";
+  if (a.root_cause) j["root_cause"] = RootCauseJson(*a.root_cause);
   return Dump(j);
 }
 

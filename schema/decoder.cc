@@ -886,11 +886,123 @@ bool ReadEvidence(od::object obj, EvidenceEvent& ev, Failure& f) {
 
 // --- Alert -----------------------------------------------------------------------------------
 
-constexpr FieldTable<20> kAlertFields = MakeTable<20>(
-    {"schema",       "fingerprint", "status",      "rule",      "rule_file", "business_system",
-     "severity",     "labels",      "annotations", "node",      "edge",      "signal",
-     "comparison",   "threshold",   "value",       "starts_at", "ends_at",   "window_end",
-     "evidence_ids", "evidence"});
+// kind and root_cause came after v1 shipped (root-cause alerts): optional.
+constexpr FieldTable<22> kAlertFields = [] {
+  auto t = MakeTable<22>(
+      {"schema",       "fingerprint", "status",      "rule",      "rule_file", "business_system",
+       "severity",     "labels",      "annotations", "node",      "edge",      "signal",
+       "comparison",   "threshold",   "value",       "starts_at", "ends_at",   "window_end",
+       "evidence_ids", "evidence",    "kind",        "root_cause"});
+  t.optional = (uint64_t{1} << 20) | (uint64_t{1} << 21);
+  return t;
+}();
+constexpr FieldTable<6> kRootCauseFields =
+    MakeTable<6>({"cause", "scope", "blast_radius", "symptoms", "symptoms_truncated", "conntrack"});
+constexpr FieldTable<3> kBlastRadiusFields =
+    MakeTable<3>({"edge_count", "business_systems", "healthy_edges_in_scope"});
+constexpr FieldTable<1> kRootCauseConntrackFields = MakeTable<1>({"conflicts"});
+constexpr FieldTable<11> kSymptomFields =
+    MakeTable<11>({"fingerprint", "rule", "severity", "node", "edge", "business_system", "signal",
+                   "value", "symptoms", "starts_at", "ends_at"});
+
+bool ReadSymptom(od::value v, SymptomRef& s, Failure& f) {
+  return WalkObject(v, kSymptomFields, f, [&](size_t i, od::value sv) {
+    switch (i) {
+      case 0:
+        return Read(sv, s.fingerprint, f);
+      case 1:
+        return Read(sv, s.rule, f);
+      case 2:
+        return Read(sv, s.severity, f);
+      case 3:
+        return Read(sv, s.node, f);
+      case 4:
+        return Read(sv, s.edge, f);
+      case 5:
+        return Read(sv, s.business_system, f);
+      case 6:
+        return Read(sv, s.signal, f);
+      case 7:
+        return ReadDouble(sv, s.value, f);
+      case 8:
+        return Read(sv, s.symptoms, f);
+      case 9:
+        return ReadTime(sv, s.starts_at_ns, f);
+      default:
+        return ReadOptionalTime(sv, s.ends_at_ns, f);
+    }
+  });
+}
+
+bool ReadRootCause(od::value v, std::optional<RootCauseInfo>& out, Failure& f) {
+  bool is_null = false;
+  if (!IsNull(v, is_null, f)) return false;
+  if (is_null) {
+    out.reset();
+    return true;
+  }
+  RootCauseInfo& rc = out.emplace();
+  return WalkObject(v, kRootCauseFields, f, [&](size_t i, od::value rv) {
+    switch (i) {
+      case 0:
+        return Read(rv, rc.cause, f);
+      case 1: {
+        std::map<std::string, std::string> scope;
+        if (!Read(rv, scope, f)) return false;
+        rc.scope.assign(scope.begin(), scope.end());
+        return true;
+      }
+      case 2:
+        return WalkObject(rv, kBlastRadiusFields, f, [&](size_t k, od::value bv) {
+          switch (k) {
+            case 0:
+              return Read(bv, rc.edge_count, f);
+            case 1:
+              return Read(bv, rc.business_systems, f);
+            default:
+              return Read(bv, rc.healthy_edges_in_scope, f);
+          }
+        });
+      case 3: {
+        od::array arr;
+        if (auto e = rv.get_array().get(arr)) return Fail(e, "array of symptom objects", f);
+        rc.symptoms.clear();
+        size_t n = 0;
+        for (auto item : arr) {
+          od::value elem;
+          if (auto e = item.get(elem)) {
+            Fail(e, "symptom object", f);
+            return f.AtIndex(n);
+          }
+          if (!ReadSymptom(elem, rc.symptoms.emplace_back(), f)) return f.AtIndex(n);
+          ++n;
+        }
+        return true;
+      }
+      case 4:
+        return Read(rv, rc.symptoms_truncated, f);
+      default:
+        return WalkObject(rv, kRootCauseConntrackFields, f, [&](size_t, od::value cv) {
+          return Read(cv, rc.conntrack_conflicts, f);
+        });
+    }
+  });
+}
+
+// "symptom" or "root_cause"; which one must agree with root_cause's presence (checked after).
+bool ReadAlertKind(od::value v, bool& root_cause, Failure& f) {
+  constexpr std::string_view kExpected = "\"symptom\" or \"root_cause\"";
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return Fail(e, kExpected, f);
+  if (s == "symptom") {
+    root_cause = false;
+  } else if (s == "root_cause") {
+    root_cause = true;
+  } else {
+    return f.Set("expected " + std::string(kExpected) + ", got \"" + std::string(s) + "\"");
+  }
+  return true;
+}
 
 bool ReadStatus(od::value v, AlertStatus& status, Failure& f) {
   constexpr std::string_view kExpected = "\"firing\" or \"resolved\"";
@@ -927,7 +1039,9 @@ bool ReadEvidenceArray(od::value v, std::vector<EvidenceEvent>& out, Failure& f)
 }
 
 bool ReadAlert(od::object obj, Alert& a, Failure& f) {
-  return WalkObject(obj, kAlertFields, f, [&](size_t i, od::value v) {
+  a.root_cause.reset();
+  bool root_cause_kind = false;
+  const bool ok = WalkObject(obj, kAlertFields, f, [&](size_t i, od::value v) {
     switch (i) {
       case 0:
         return ReadExact(v, kAlertSchema, f);
@@ -967,10 +1081,20 @@ bool ReadAlert(od::object obj, Alert& a, Failure& f) {
         return ReadTime(v, a.window_end_ns, f);
       case 18:
         return Read(v, a.evidence_ids, f);
-      default:
+      case 19:
         return ReadEvidenceArray(v, a.evidence, f);
+      case 20:
+        return ReadAlertKind(v, root_cause_kind, f);
+      default:
+        return ReadRootCause(v, a.root_cause, f);
     }
   });
+  if (!ok) return false;
+  if (root_cause_kind && !a.root_cause) {
+    f.Set("missing (kind is \"root_cause\")");
+    return f.At("root_cause");
+  }
+  return true;
 }
 
 Error DecodeError(std::string_view record, const Failure& f) {

@@ -159,9 +159,13 @@ run_dd() {
 # BPF programs of edgewatch probes loaded now (ours while our sensor runs, else someone else's)
 ew_progs() { bpftool prog show 2>/dev/null | grep -c ' name ew_' || true; }
 
+# busy CPU of the whole machine in clock ticks: user, nice, system, irq, softirq (not idle,
+# iowait or steal — time the hypervisor gave to other guests is not ours)
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+
 hz=$(getconf CLK_TCK)
-one_run() {  # workload with(1)/without(0) → prints rate [sensor CPU %]
-  local w=$1 with=$2 rate t0 t1 s0 s1 foreign waited=0
+one_run() {  # workload with(1)/without(0) → prints rate cpu_us_per_op [sensor CPU %]
+  local w=$1 with=$2 rate t0 t1 s0 s1 b0 b1 per_op foreign waited=0
   foreign=$(ew_progs)
   while ((foreign > 0 && waited < QUIET_WAIT)); do
     sleep 5
@@ -174,16 +178,21 @@ one_run() {  # workload with(1)/without(0) → prints rate [sensor CPU %]
     sensor_start
     s0=$(sensor_ticks)
   fi
+  b0=$(busy_ticks)
   t0=$(date +%s.%N)
   rate=$("run_$w")
   t1=$(date +%s.%N)
+  b1=$(busy_ticks)
+  # CPU time of everything (workload, kernel, BPF, sensor) per operation, in µs
+  per_op=$(awk -v r="$rate" -v d=$((b1 - b0)) -v hz="$hz" -v a="$t0" -v b="$t1" \
+    'BEGIN { printf "%.3f", 1e6 * d / hz / (r * (b - a)) }')
   if [[ $with == 1 ]]; then
     s1=$(sensor_ticks)
     sensor_stop
-    awk -v r="$rate" -v d=$((s1 - s0)) -v hz="$hz" -v a="$t0" -v b="$t1" \
-      'BEGIN { printf "%s %.1f\n", r, 100 * d / hz / (b - a) }'
+    awk -v r="$rate" -v p="$per_op" -v d=$((s1 - s0)) -v hz="$hz" -v a="$t0" -v b="$t1" \
+      'BEGIN { printf "%s %s %.1f\n", r, p, 100 * d / hz / (b - a) }'
   else
-    echo "$rate"
+    echo "$rate $per_op"
   fi
 }
 
@@ -195,27 +204,34 @@ echo "probe: ${probe_cmd[*]}"
 summary=()
 for w in $WORKLOADS; do
   ratios=()
+  cost_ratios=()
   cpus=()
   for i in $(seq "$PAIRS"); do
     if ((i % 2)); then order="0 1"; else order="1 0"; fi
     for with in $order; do
-      out=$(one_run "$w" "$with")
+      read -r rate per_op sensor_cpu <<<"$(one_run "$w" "$with")"
       if [[ $with == 1 ]]; then
-        r_with=${out% *}
-        cpus+=("${out#* }")
-        echo "  $w pair $i: with sensor    ${r_with}/s (sensor CPU ${out#* } %)"
+        r_with=$rate
+        c_with=$per_op
+        cpus+=("$sensor_cpu")
+        echo "  $w pair $i: with sensor    ${r_with}/s, ${c_with} µs CPU/op (sensor CPU ${sensor_cpu} %)"
       else
-        r_without=$out
-        echo "  $w pair $i: without sensor ${r_without}/s"
+        r_without=$rate
+        c_without=$per_op
+        echo "  $w pair $i: without sensor ${r_without}/s, ${c_without} µs CPU/op"
       fi
     done
     ratios+=("$(awk -v a="$r_with" -v b="$r_without" 'BEGIN { printf "%.4f", a / b }')")
-    echo "  $w pair $i: ratio ${ratios[-1]}"
+    cost_ratios+=("$(awk -v a="$c_with" -v b="$c_without" 'BEGIN { printf "%.4f", a / b }')")
+    echo "  $w pair $i: throughput ratio ${ratios[-1]}, CPU/op ratio ${cost_ratios[-1]}"
   done
   m=$(printf '%s\n' "${ratios[@]}" | median)
+  k=$(printf '%s\n' "${cost_ratios[@]}" | median)
   c=$(printf '%s\n' "${cpus[@]}" | median)
   summary+=("$(awk -v w="$w" -v m="$m" -v c="$c" -v r="${ratios[*]}" \
-    'BEGIN { printf "%-6s median with/without %.3f (loss %.1f %%), ratios %s, sensor CPU median %s %%", w, m, 100 * (1 - m), r, c }')")
+    'BEGIN { printf "%-6s throughput with/without median %.3f (loss %.1f %%), ratios %s, sensor CPU median %s %%", w, m, 100 * (1 - m), r, c }')")
+  summary+=("$(awk -v w="$w" -v k="$k" -v r="${cost_ratios[*]}" \
+    'BEGIN { printf "%-6s CPU per operation with/without median %.3f (+%.1f %%), ratios %s", w, k, 100 * (k - 1), r }')")
 done
 if [[ $BPF_STATS == 1 ]]; then
   echo "BPF program cost (kernel.bpf_stats_enabled, one run per workload with the sensor):"

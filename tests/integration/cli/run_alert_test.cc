@@ -88,8 +88,10 @@ TEST(EdgewatchRun, RefusedConnectReachesTheWebhookWithEvidence) {
   std::string dir = testing::MakeTempDir();
   testing::WriteFile(dir + "/checkout.yaml", kRefusedRule);
 
+  // Root-cause alerts (the default) after a short group_wait: one refused client alone.
   ChildProcess run({testing::EdgewatchBinary(), "run", "--rules", dir, "--webhook", hook.url(),
-                    "--node", "cli-node", "--metrics-listen", "127.0.0.1:19720"});
+                    "--node", "cli-node", "--metrics-listen", "127.0.0.1:19720", "--group-wait",
+                    "1s"});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
 
@@ -98,7 +100,7 @@ TEST(EdgewatchRun, RefusedConnectReachesTheWebhookWithEvidence) {
                                       [] { return testing::TcpConnect("10.77.0.1", 7201, 0); });
   ASSERT_EQ(testing::WaitChild(client, 5s), ECONNREFUSED);
 
-  ASSERT_TRUE(WaitFor([&] { return hook.count() >= 1; }, 10s)) << run.Stderr();
+  ASSERT_TRUE(WaitFor([&] { return hook.count() >= 1; }, 15s)) << run.Stderr();
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(hook.arrival(0) - t0);
   std::fprintf(stderr, "[ latency  ] refused connect -> alert at the webhook: %lld ms\n",
                static_cast<long long>(latency.count()));
@@ -106,7 +108,16 @@ TEST(EdgewatchRun, RefusedConnectReachesTheWebhookWithEvidence) {
   schema::Decoder decoder;
   auto alert = decoder.DecodeAlert(hook.body(0));
   ASSERT_TRUE(alert.ok()) << alert.error() << "\n" << hook.body(0);
-  EXPECT_EQ(alert->rule, "CheckoutRefused");
+  // One root cause: this client alone, its symptom (the rule on the edge) attached.
+  ASSERT_TRUE(alert->root_cause) << hook.body(0);
+  EXPECT_EQ(alert->root_cause->cause, "client_misconfig");
+  EXPECT_EQ(alert->rule, "ClientMisconfig");
+  EXPECT_EQ(alert->labels["scope_server_endpoint"], "10.77.0.1:7201");
+  EXPECT_EQ(alert->labels["scope_client_workload"], "ew-checkout");
+  ASSERT_EQ(alert->root_cause->symptoms.size(), 1u);
+  EXPECT_EQ(alert->root_cause->symptoms[0].rule, "CheckoutRefused");
+  EXPECT_EQ(alert->root_cause->symptoms[0].symptoms, std::vector<std::string>{"refused"});
+  EXPECT_EQ(alert->root_cause->edge_count, 1u);
   EXPECT_EQ(alert->status, schema::AlertStatus::kFiring);
   EXPECT_EQ(alert->business_system, "checkout");
   EXPECT_EQ(alert->severity, "critical");
@@ -116,7 +127,9 @@ TEST(EdgewatchRun, RefusedConnectReachesTheWebhookWithEvidence) {
   EXPECT_EQ(alert->edge.server.ip, "10.77.0.1");
   EXPECT_EQ(alert->edge.server.port, 7201);
   EXPECT_EQ(alert->value, 1);
-  EXPECT_EQ(alert->annotations["summary"], "ew-checkout refused by 10.77.0.1:7201");
+  EXPECT_EQ(alert->annotations["summary"],
+            "Client ew-checkout failing alone calling 10.77.0.1:7201: 1 edge of 1 business system "
+            "(checkout) affected");
   ASSERT_EQ(alert->evidence_ids.size(), 1u);
   ASSERT_EQ(alert->evidence.size(), 1u);
   const auto& ev = alert->evidence[0];
@@ -233,7 +246,10 @@ TEST(EdgewatchCli, DetectorReplaysARecordingAndReportsBadLines) {
   auto out = p.Stdout();
   auto alert = decoder.DecodeAlert(out.substr(0, out.find('\n')));
   ASSERT_TRUE(alert.ok()) << alert.error() << "\n" << out;
-  EXPECT_EQ(alert->rule, "CheckoutRefused");
+  // The recording ends within group_wait: the waiting symptom is localized at the end, not lost.
+  ASSERT_TRUE(alert->root_cause) << out;
+  ASSERT_EQ(alert->root_cause->symptoms.size(), 1u);
+  EXPECT_EQ(alert->root_cause->symptoms[0].rule, "CheckoutRefused");
   EXPECT_EQ(alert->value, 3);
   ASSERT_EQ(alert->evidence.size(), 1u);
   EXPECT_EQ(alert->evidence[0].pid, 4242u);

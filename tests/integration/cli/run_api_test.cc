@@ -49,9 +49,9 @@ TEST(EdgewatchRunApi, AlertsAndTheirEvidenceResolve) {
   ASSERT_NE(net, nullptr) << why;
   const std::string dir = testing::MakeTempDir();
   testing::WriteFile(dir + "/checkout.yaml", kRule);
-  ChildProcess run({testing::EdgewatchBinary(), "run", "--rules", dir + "/checkout.yaml", "--node",
-                    "api-node", "--metrics-listen", "off", "--api-listen",
-                    "127.0.0.1:" + std::to_string(kApiPort)});
+  ChildProcess run({testing::EdgewatchBinary(), "run", "--symptom-alerts", "--rules",
+                    dir + "/checkout.yaml", "--node", "api-node", "--metrics-listen", "off",
+                    "--api-listen", "127.0.0.1:" + std::to_string(kApiPort)});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
   EXPECT_NE(run.Stderr().find("API on http://127.0.0.1:" + std::to_string(kApiPort)),

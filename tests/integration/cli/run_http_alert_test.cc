@@ -63,9 +63,9 @@ TEST(EdgewatchRunHttp, ServerErrorsReachTheAlertWithTraceIds) {
   testing::WriteFile(dir + "/payments.yaml", kRule);
   testing::WriteFile(dir + "/ids.yaml", kIdentity);
 
-  ChildProcess run({testing::EdgewatchBinary(), "run", "--rules", dir + "/payments.yaml",
-                    "--identity", dir + "/ids.yaml", "--node", "http-node", "--metrics-listen",
-                    "127.0.0.1:19741"});
+  ChildProcess run({testing::EdgewatchBinary(), "run", "--symptom-alerts", "--rules",
+                    dir + "/payments.yaml", "--identity", dir + "/ids.yaml", "--node", "http-node",
+                    "--metrics-listen", "127.0.0.1:19741"});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
 

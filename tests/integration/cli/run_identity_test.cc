@@ -56,9 +56,9 @@ TEST(EdgewatchRunIdentity, AlertCarriesTheMappedServices) {
   testing::WriteFile(dir + "/checkout.yaml", kRule);
   testing::WriteFile(dir + "/ids.yaml", kIdentity);
 
-  ChildProcess run({testing::EdgewatchBinary(), "run", "--rules", dir + "/checkout.yaml",
-                    "--identity", dir + "/ids.yaml", "--node", "id-node", "--metrics-listen",
-                    "127.0.0.1:19731"});
+  ChildProcess run({testing::EdgewatchBinary(), "run", "--symptom-alerts", "--rules",
+                    dir + "/checkout.yaml", "--identity", dir + "/ids.yaml", "--node", "id-node",
+                    "--metrics-listen", "127.0.0.1:19731"});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
   pid_t client = testing::ForkInNetns(net->client_ns(), "ew-idcli",

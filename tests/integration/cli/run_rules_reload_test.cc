@@ -53,8 +53,9 @@ TEST(EdgewatchRunRulesReload, ChangedFilesAreSwappedInAndBrokenOnesRejected) {
   const std::string file = dir + "/checkout.yaml";
   Replace(file, Rule("RefusedOld", 7301));
 
-  ChildProcess run({testing::EdgewatchBinary(), "run", "--rules", dir, "--rules-check-interval",
-                    "200ms", "--node", "reload-node", "--metrics-listen", "127.0.0.1:19751"});
+  ChildProcess run({testing::EdgewatchBinary(), "run", "--symptom-alerts", "--rules", dir,
+                    "--rules-check-interval", "200ms", "--node", "reload-node", "--metrics-listen",
+                    "127.0.0.1:19751"});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
   auto refuse = [&](int port) {

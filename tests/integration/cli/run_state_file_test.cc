@@ -50,9 +50,9 @@ std::string Metrics() {
 // `edgewatch run` with the state file dir/state, once it has attached.
 std::unique_ptr<ChildProcess> StartRun(const std::string& dir) {
   auto run = std::make_unique<ChildProcess>(std::vector<std::string>{
-      testing::EdgewatchBinary(), "run", "--rules", dir + "/checkout.yaml", "--state-file",
-      dir + "/state", "--state-save-interval", "1s", "--node", "st-node", "--metrics-listen",
-      "127.0.0.1:" + std::to_string(kMetricsPort)});
+      testing::EdgewatchBinary(), "run", "--symptom-alerts", "--rules", dir + "/checkout.yaml",
+      "--state-file", dir + "/state", "--state-save-interval", "1s", "--node", "st-node",
+      "--metrics-listen", "127.0.0.1:" + std::to_string(kMetricsPort)});
   EXPECT_TRUE(WaitFor([&] { return run->Stderr().find("attached") != std::string::npos; }, 15s))
       << run->Stderr();
   return run;
