@@ -12,4 +12,12 @@ if [[ "${CI:-}" == "true" || "${EDGEWATCH_TIDY:-}" == "1" ]]; then
   BUILD_DIR=$build "$top/scripts/lint.sh" --tidy
 fi
 cd "$build"
-ctest --output-on-failure --timeout 300 -j"${TEST_JOBS:-1}" "$@"
+status=0
+ctest --output-on-failure --timeout 300 -j"${TEST_JOBS:-1}" "$@" || status=$?
+# The scenario suite's table (cause and scope right, compression, time to alert), when it ran.
+log=$build/Testing/Temporary/LastTest.log
+if [[ -f $log ]] && grep -q '^scenario  ' "$log"; then
+  echo "== root-cause scenarios (tests/scenarios)"
+  sed -n '/^scenario  /,/^total/p' "$log"
+fi
+exit $status
