@@ -34,8 +34,7 @@ void PipelineFlags::Register(Flags& f) {
            "correlator names their common cause (docs/alerting.md)",
            "DURATION");
   f.Bool("symptom-alerts", &symptom_alerts,
-         "send one alert per (rule, edge) instead of one per root cause (not with --kafka, "
-         "which always does)");
+         "send one alert per (rule, edge) to the receivers instead of one per root cause");
 }
 
 std::string PipelineFlags::CheckForKafka() const {
@@ -84,6 +83,12 @@ Result<Pipeline> Pipeline::BuildDelivery(const PipelineFlags& flags) {
   if (!d) return Err(d.error());
 
   Pipeline p;
+  if (!flags.symptom_alerts) {
+    auto wait = ParseDurationFlag("group-wait", flags.group_wait);
+    if (!wait) return Err(wait.error());
+    if (*wait < 0) return Err("flag --group-wait: must not be negative");
+    p.root_causes.emplace().group_wait_ns = *wait;
+  }
   p.rules = std::move(*rules);
   p.dispatcher = std::move(*d);
   p.reloader = std::make_shared<detector::RulesReloader>(flags.rules, &std::cerr, *interval);
@@ -113,14 +118,7 @@ Result<Pipeline> Pipeline::Build(const PipelineFlags& flags, int64_t window_ns) 
   dc.window_ns = window_ns;
   if (std::string bad = dc.Check(); !bad.empty()) return Err("detector: " + bad);
   p.detector = std::make_unique<detector::Detector>(std::move(p.rules), dc, p.Deliver());
-  if (!flags.symptom_alerts) {
-    auto wait = ParseDurationFlag("group-wait", flags.group_wait);
-    if (!wait) return Err(wait.error());
-    if (*wait < 0) return Err("flag --group-wait: must not be negative");
-    detector::RootCauseConfig rc;
-    rc.group_wait_ns = *wait;
-    p.detector->EnableRootCauseAlerts(rc);
-  }
+  if (p.root_causes) p.detector->EnableRootCauseAlerts(*p.root_causes);
   if (!flags.state_file.empty()) {
     auto every = ParseDurationFlag("state-save-interval", flags.state_save_interval);
     if (!every) return Err(every.error());
@@ -135,6 +133,7 @@ Result<std::unique_ptr<detector::KafkaDetector>> Pipeline::BuildKafkaDetector(
     detector::KafkaDetectorConfig cfg, int64_t window_ns) {
   detector::DetectorConfig dc;
   dc.window_ns = window_ns;
+  cfg.root_causes = root_causes;
   return detector::KafkaDetector::Create(std::move(cfg), std::move(rules), dc, Deliver());
 }
 

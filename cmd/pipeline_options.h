@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "alerting/dispatcher.h"
@@ -43,6 +44,8 @@ struct Pipeline {
   std::shared_ptr<detector::RulesReloader> reloader;
   // --state-file: learned baselines loaded by Build(), saved by Tick() and Shutdown().
   std::shared_ptr<detector::StateStore> state;
+  // Root-cause alerts (--group-wait), unless --symptom-alerts: set by BuildDelivery().
+  std::optional<detector::RootCauseConfig> root_causes;
   // Alerts as the HTTP API shows them (GET /api/v1/alerts), fed by the detector's callback.
   std::shared_ptr<detector::AlertBoard> board = std::make_shared<detector::AlertBoard>();
 

@@ -155,18 +155,15 @@ Family FamilyOf(uint32_t symptoms) {
 
 // The search over one family's anomalous edges (`anomalous[i]`); the other edges, healthy or
 // anomalous in another family, count against a scope's purity.
-void LocalizeFamily(const std::vector<EdgeObservation>& edges, const std::vector<bool>& anomalous,
-                    const std::vector<NodeSignal>& nodes, const CorrelatorConfig& cfg,
-                    std::vector<RootCause>& out) {
+// Edges by attribute value: a scope is scored over the edges of its rarest term only.
+using ValueIndex =
+    std::array<std::unordered_map<std::string_view, std::vector<size_t>>, kAttrCount>;
+
+void LocalizeFamily(const std::vector<EdgeObservation>& edges, const ValueIndex& by_value,
+                    const std::vector<bool>& anomalous, const std::vector<NodeSignal>& nodes,
+                    const CorrelatorConfig& cfg, std::vector<RootCause>& out) {
   std::vector<bool> remaining = anomalous;
   size_t left = static_cast<size_t>(std::count(anomalous.begin(), anomalous.end(), true));
-  // Edges by attribute value: a scope is scored over the edges of its first term only.
-  std::array<std::unordered_map<std::string_view, std::vector<size_t>>, kAttrCount> by_value;
-  for (size_t i = 0; i < edges.size(); ++i) {
-    for (size_t a = 0; a < kAttrCount; ++a) {
-      if (!edges[i].attrs[a].empty()) by_value[a][edges[i].attrs[a]].push_back(i);
-    }
-  }
   static const std::vector<size_t> kNone;
   auto edges_with = [&](const std::pair<Attr, std::string>& term) -> const std::vector<size_t>& {
     const auto& m = by_value[static_cast<size_t>(term.first)];
@@ -258,9 +255,17 @@ std::vector<RootCause> Localize(const std::vector<EdgeObservation>& edges,
     present[f] = true;
     of[f][i] = true;
   }
+  ValueIndex by_value;
+  if (std::any_of(present.begin(), present.end(), [](bool p) { return p; })) {
+    for (size_t i = 0; i < edges.size(); ++i) {
+      for (size_t a = 0; a < kAttrCount; ++a) {
+        if (!edges[i].attrs[a].empty()) by_value[a][edges[i].attrs[a]].push_back(i);
+      }
+    }
+  }
   std::vector<RootCause> out;
   for (size_t f = 0; f < kFamilies; ++f) {
-    if (present[f]) LocalizeFamily(edges, of[f], nodes, cfg, out);
+    if (present[f]) LocalizeFamily(edges, by_value, of[f], nodes, cfg, out);
   }
   std::stable_sort(out.begin(), out.end(), [](const RootCause& a, const RootCause& b) {
     return a.edges.size() > b.edges.size();

@@ -190,8 +190,9 @@ void Detector::OnConntrack(const schema::ConntrackWindow& c) noexcept {
   if (root_causes_) root_causes_->OnConntrack(c);
 }
 
-void Detector::EnableRootCauseAlerts(const RootCauseConfig& cfg) {
+void Detector::EnableRootCauseAlerts(const RootCauseConfig& cfg, AlertCallback each_symptom) {
   root_causes_ = std::make_unique<RootCauseAlerts>(cfg, on_alert_);
+  each_symptom_ = std::move(each_symptom);
 }
 
 void Detector::FlushRootCauses() noexcept {
@@ -572,14 +573,19 @@ schema::Alert Detector::BuildAlert(const EdgeState& edge, const RuleSlot& slot,
 
 void Detector::Emit(const schema::Alert& alert) noexcept {
   if (root_causes_) {
+    Call(each_symptom_, alert);
     root_causes_->OnSymptom(alert);
     return;
   }
-  if (!on_alert_) {
+  Call(on_alert_, alert);
+}
+
+void Detector::Call(const AlertCallback& cb, const schema::Alert& alert) noexcept {
+  if (!cb) {
     return;
   }
   try {
-    on_alert_(alert);
+    cb(alert);
   } catch (const std::exception& e) {
     callback_errors_.Add();
     LogOnce(said_callback_error_, std::string("alert callback threw: ") + e.what());

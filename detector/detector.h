@@ -73,8 +73,9 @@ class Detector : public StatsSource {
   // Root-cause-scoped alerts (root_cause_alerts.h): from now on the callback receives one alert
   // per root cause, with the symptom alerts of (rule, edge) attached, instead of each symptom
   // alert; every valid window and conntrack window also goes to the correlator, and AdvanceTo()
-  // advances it. Call before the first window. Throws std::invalid_argument on a bad config.
-  void EnableRootCauseAlerts(const RootCauseConfig& cfg);
+  // advances it. `each_symptom`, when set, still sees every symptom alert first (Kafka mode
+  // publishes them). Call before the first window. Throws std::invalid_argument on a bad config.
+  void EnableRootCauseAlerts(const RootCauseConfig& cfg, AlertCallback each_symptom = nullptr);
   // Sends the root causes of symptoms still waiting for group_wait (at shutdown).
   void FlushRootCauses() noexcept;
   // Whether the evidence event `id` is held (for inline alert evidence). Detector thread only.
@@ -167,10 +168,12 @@ class Detector : public StatsSource {
   schema::Alert BuildAlert(const EdgeState& edge, const RuleSlot& slot, schema::AlertStatus status,
                            const Evaluation& ev, int64_t window_end_ns) const;
   void Emit(const schema::Alert& alert) noexcept;
+  void Call(const AlertCallback& cb, const schema::Alert& alert) noexcept;
   static void LogOnce(std::atomic<bool>& said, const std::string& message);
 
   rules::RuleSet rules_;
   std::unique_ptr<RootCauseAlerts> root_causes_;  // set by EnableRootCauseAlerts()
+  AlertCallback each_symptom_;
   std::vector<CompiledRule> compiled_;
   DetectorConfig cfg_;
   AlertCallback on_alert_;

@@ -58,6 +58,10 @@ Result<std::unique_ptr<KafkaDetector>> KafkaDetector::Create(KafkaDetectorConfig
   KafkaDetector* self = d.get();
   d->detector_ = std::make_unique<Detector>(std::move(rules), detector_cfg,
                                             [self](const schema::Alert& a) { self->OnAlert(a); });
+  if (d->cfg_.root_causes) {
+    d->detector_->EnableRootCauseAlerts(*d->cfg_.root_causes,
+                                        [self](const schema::Alert& a) { self->OnAlert(a); });
+  }
   if (!d->cfg_.record_path.empty()) {
     d->record_ = std::fopen(d->cfg_.record_path.c_str(), "a");
     if (d->record_ == nullptr) {
@@ -155,6 +159,7 @@ size_t KafkaDetector::Run(const std::atomic<bool>& stop) {
       PublishBaselines(nullptr);
     }
   }
+  detector_->FlushRootCauses();  // symptoms still within group_wait are sent, not lost
   windows_->Close();  // revokes everything: state dropped, alerts flushed, offsets committed
   evidence_->Close();
   alerts_reader_->Close();
@@ -279,6 +284,13 @@ void KafkaDetector::DeadLetter(const transport::ConsumedRecord& r, const std::st
 }
 
 void KafkaDetector::OnAlert(const schema::Alert& a) {
+  if (a.root_cause) {  // from the correlator: to the topic and the receivers
+    producer_->Produce(cfg_.topics.alerts, a.fingerprint, schema::Encode(a));
+    alerts_published_.Add();
+    root_causes_published_.Add();
+    if (deliver_) deliver_(a);
+    return;
+  }
   if (!table_.ShouldPublish(a)) {
     duplicates_suppressed_.Add();
     return;
@@ -287,7 +299,8 @@ void KafkaDetector::OnAlert(const schema::Alert& a) {
   table_size_.store(table_.size(), std::memory_order_relaxed);
   producer_->Produce(cfg_.topics.alerts, a.fingerprint, schema::Encode(a));
   alerts_published_.Add();
-  if (deliver_) deliver_(a);
+  // With root-cause alerts on, a symptom reaches the receivers attached to its root cause.
+  if (deliver_ && !cfg_.root_causes) deliver_(a);
 }
 
 void KafkaDetector::CatchUpAlertTable() {
@@ -484,6 +497,10 @@ void KafkaDetector::CollectStats(std::vector<StatSample>& out) const {
   out.push_back(Counter("edgewatch_detector_alerts_published_total",
                         "Alert records published to the alerts topic and the receivers.",
                         static_cast<double>(alerts_published_.Get())));
+  out.push_back(Counter("edgewatch_detector_root_cause_alerts_published_total",
+                        "Root-cause alert records produced to the alerts topic (also counted in "
+                        "alerts_published_total).",
+                        static_cast<double>(root_causes_published_.Get())));
   out.push_back(Counter("edgewatch_detector_alert_duplicates_suppressed_total",
                         "Alert records not published: the alerts topic already had that state.",
                         static_cast<double>(duplicates_suppressed_.Get())));

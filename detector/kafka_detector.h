@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,11 @@ struct KafkaDetectorConfig {
   // How often the learned baselines of the owned edges go to the baselines topic (also at
   // every handover and at shutdown). 0: never (and the topic is not read either).
   int64_t baseline_save_interval_ns = 300'000'000'000;
+  // Root-cause alerts (root_cause_alerts.h) over the edges of the owned partitions: receivers
+  // get one alert per root cause; the alerts topic carries both the symptom alerts (kind
+  // "symptom", which a detector taking partitions over adopts) and the root-cause alerts.
+  // Unset: symptom alerts go to the receivers too.
+  std::optional<RootCauseConfig> root_causes;
 };
 
 class KafkaDetector : public StatsSource, private transport::KafkaConsumer::Listener {
@@ -137,6 +143,7 @@ class KafkaDetector : public StatsSource, private transport::KafkaConsumer::List
   StatCounter dead_type_;
   StatCounter dead_produce_failed_;
   StatCounter alerts_published_;
+  StatCounter root_causes_published_;
   StatCounter duplicates_suppressed_;
   StatCounter alert_records_bad_;
   StatCounter handovers_in_;

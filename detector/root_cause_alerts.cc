@@ -157,31 +157,62 @@ RootCauseAlerts::RootCauseAlerts(const RootCauseConfig& cfg, AlertCallback out)
   }
 }
 
+namespace {
+
+constexpr int64_t kAttrsRefreshNs = 10'000'000'000;
+
+void SetAttrs(const std::string& node, const schema::Edge& edge,
+              std::array<std::string, kAttrCount>& a) {
+  auto at = [&](Attr x) -> std::string& { return a[static_cast<size_t>(x)]; };
+  const schema::Peer& c = edge.client;
+  at(Attr::kNode) = node;
+  at(Attr::kZone).clear();
+  for (const auto& [k, v] : c.tags) {
+    if (k == "zone") at(Attr::kZone) = v;
+  }
+  at(Attr::kClientWorkload) = !c.service.empty()    ? c.service
+                              : !c.workload.empty() ? c.workload
+                                                    : c.ip;
+  at(Attr::kServerService) = edge.server.service;
+  at(Attr::kServerEndpoint).clear();
+  schema::AppendHostPort(edge.server.ip, edge.server.port, at(Attr::kServerEndpoint));
+  at(Attr::kBusinessSystem) =
+      !c.business_system.empty() ? c.business_system : edge.server.business_system;
+}
+
+}  // namespace
+
 RootCauseAlerts::EdgeInfo* RootCauseAlerts::Edge(const std::string& node, const schema::Edge& edge,
-                                                 Create create) {
-  std::string key = node;
-  key += '|';
-  edge.AppendKey(key);
-  auto it = edges_.find(key);
-  if (it != edges_.end()) return &it->second;
+                                                 int64_t now_ns, Create create) {
+  key_.assign(node);
+  key_ += '|';
+  edge.AppendKey(key_);
+  auto it = edges_.find(key_);
+  if (it != edges_.end()) {
+    EdgeInfo& e = it->second;
+    if (now_ns - e.attrs_at_ns >= kAttrsRefreshNs) {  // the identity file may have mapped it anew
+      SetAttrs(node, edge, e.attrs);
+      e.attrs_at_ns = now_ns;
+    }
+    return &e;
+  }
   if (create == Create::kNo) return nullptr;
   if (edges_.size() >= cfg_.max_edges && create == Create::kWithinBound) {
     edges_dropped_.Add();
     return nullptr;
   }
-  EdgeInfo& e = edges_[key];
-  e.node = node;
-  e.edge = edge;
+  EdgeInfo& e = edges_[key_];
+  SetAttrs(node, edge, e.attrs);
+  e.attrs_at_ns = now_ns;
   edges_tracked_.store(edges_.size(), std::memory_order_relaxed);
   return &e;
 }
 
 void RootCauseAlerts::OnWindow(const schema::EdgeWindow& w) noexcept {
-  EdgeInfo* e = Edge(w.node, w.edge, Create::kWithinBound);
+  EdgeInfo* e = Edge(w.node, w.edge, w.window_end_ns, Create::kWithinBound);
   if (e == nullptr) return;
   e->last_seen_ns = std::max(e->last_seen_ns, w.window_end_ns);
   latest_ns_ = std::max(latest_ns_, w.window_end_ns);
-  if (!(e->edge == w.edge)) e->edge = w.edge;  // the identity file mapped it anew
   using C = schema::Counter;
   auto saw = [&](Symptom s, bool shown) {
     if (shown) e->seen_ns[static_cast<size_t>(s)] = w.window_end_ns;
@@ -217,7 +248,7 @@ void RootCauseAlerts::OnSymptom(const schema::Alert& a) noexcept {
   if (a.status == schema::AlertStatus::kFiring) {
     if (symptoms_.contains(a.fingerprint)) return;  // re-sent: nothing new
     // Past max_edges too: a symptom is never dropped (the detector bounds how many there are).
-    EdgeInfo* e = Edge(a.node, a.edge, Create::kAlways);
+    EdgeInfo* e = Edge(a.node, a.edge, a.window_end_ns, Create::kAlways);
     symptoms_fired_.Add();
     SymptomState& s = symptoms_[a.fingerprint];
     s.alert = a;
@@ -253,19 +284,8 @@ uint32_t RootCauseAlerts::SymptomBits(const EdgeInfo& e, const SymptomState& s,
 
 EdgeObservation RootCauseAlerts::Observe(const EdgeInfo& e, int64_t now_ns) const {
   EdgeObservation o;
-  o.at(Attr::kNode) = e.node;
+  o.attrs = e.attrs;
   if (!e.nat.empty() && e.nat_seen_ns >= now_ns - cfg_.horizon_ns) o.at(Attr::kNat) = e.nat;
-  const schema::Peer& c = e.edge.client;
-  for (const auto& [k, v] : c.tags) {
-    if (k == "zone") o.at(Attr::kZone) = v;
-  }
-  o.at(Attr::kClientWorkload) = !c.service.empty()    ? c.service
-                                : !c.workload.empty() ? c.workload
-                                                      : c.ip;
-  o.at(Attr::kServerService) = e.edge.server.service;
-  o.at(Attr::kServerEndpoint) = schema::HostPort(e.edge.server.ip, e.edge.server.port);
-  o.at(Attr::kBusinessSystem) =
-      !c.business_system.empty() ? c.business_system : e.edge.server.business_system;
   return o;
 }
 

@@ -79,8 +79,11 @@ class RootCauseAlerts : public StatsSource {
 
  private:
   struct EdgeInfo {
-    std::string node;
-    schema::Edge edge;
+    // Its attributes (node, zone, client workload, server service and endpoint, business
+    // system; not the NAT, which is below), refreshed every few seconds from its windows so
+    // that a remapped edge is seen under its new names.
+    std::array<std::string, kAttrCount> attrs;
+    int64_t attrs_at_ns = 0;
     int64_t last_seen_ns = 0;
     std::array<int64_t, kSymptomCount> seen_ns{};  // window end each symptom was last shown at
     std::string nat;                               // NAT of its last SNAT-suspect window
@@ -109,7 +112,7 @@ class RootCauseAlerts : public StatsSource {
   };
 
   enum class Create : uint8_t { kNo, kWithinBound, kAlways };
-  EdgeInfo* Edge(const std::string& node, const schema::Edge& edge, Create create);
+  EdgeInfo* Edge(const std::string& node, const schema::Edge& edge, int64_t now_ns, Create create);
   EdgeObservation Observe(const EdgeInfo& e, int64_t now_ns) const;
   uint32_t SymptomBits(const EdgeInfo& e, const SymptomState& s, int64_t now_ns) const;
   void AttachCovered(int64_t now_ns);
@@ -134,6 +137,7 @@ class RootCauseAlerts : public StatsSource {
   std::deque<Conflicts> conntrack_;  // recent windows with conflicts, oldest first
   int64_t last_expire_ns_ = 0;
   int64_t latest_ns_ = 0;  // latest watermark or window end seen
+  std::string key_;        // scratch: node | edge key
 
   StatCounter symptoms_fired_;
   StatCounter symptoms_attached_;

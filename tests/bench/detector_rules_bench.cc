@@ -92,11 +92,14 @@ schema::EdgeWindow Window(size_t edge, int64_t t) {
 // Heap bytes in use (glibc): what the detector allocates, whatever earlier runs freed.
 int64_t HeapBytes() { return static_cast<int64_t>(mallinfo2().uordblks); }
 
-void BM_DetectorWindow(benchmark::State& state, const char* which) {
+// `root_causes`: with the root-cause stage on (as `edgewatch run` has it), which also sees every
+// window.
+void BM_DetectorWindow(benchmark::State& state, const char* which, bool root_causes) {
   const size_t edges = static_cast<size_t>(state.range(0));
   rules::RuleSet set = Load(which);
   detector::Detector d(std::move(set), detector::DetectorConfig{.max_edges = edges + 1},
                        [](const schema::Alert&) {});
+  if (root_causes) d.EnableRootCauseAlerts({});
   // Windows of every edge, built once: the benchmark times the detector, not the fixture.
   std::vector<schema::EdgeWindow> ws;
   ws.reserve(edges);
@@ -137,9 +140,11 @@ void BM_DetectorWindow(benchmark::State& state, const char* which) {
 
 // One run per repetition (the set-up is most of the time): 200 k windows timed.
 void Sizes(benchmark::internal::Benchmark* b) { b->Arg(1000)->Arg(10000)->Iterations(200000); }
-BENCHMARK_CAPTURE(BM_DetectorWindow, thresholds, "thresholds")->Apply(Sizes);
-BENCHMARK_CAPTURE(BM_DetectorWindow, baselines, "baselines")->Apply(Sizes);
-BENCHMARK_CAPTURE(BM_DetectorWindow, examples, "examples")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_DetectorWindow, thresholds, "thresholds", false)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_DetectorWindow, baselines, "baselines", false)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_DetectorWindow, examples, "examples", false)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_DetectorWindow, thresholds_root_causes, "thresholds", true)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_DetectorWindow, examples_root_causes, "examples", true)->Apply(Sizes);
 
 }  // namespace
 

@@ -58,7 +58,8 @@ class KafkaPipeline : public ::testing::Test {
                                      "--group",
                                      prefix_ + "detectors",
                                      "--rules",
-                                     dir_ + "/rules.yaml"};
+                                     dir_ + "/rules.yaml",
+                                     "--symptom-alerts"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
   }
@@ -200,19 +201,46 @@ TEST_F(KafkaPipeline, RunWithKafkaGoesThroughTheTopics) {
   auto net = testing::NetnsPair::Create(&why);
   ASSERT_NE(net, nullptr) << why;
   testing::WriteFile(dir_ + "/rules.yaml", kRefusedRules);
+  // Root-cause alerts (the default) with a short group_wait.
   ChildProcess run({testing::EdgewatchBinary(), "run", "--kafka", broker_->bootstrap(),
                     "--topic-prefix", prefix_, "--group", prefix_ + "run", "--rules",
-                    dir_ + "/rules.yaml", "--node", "run-node", "--metrics-listen", "off"});
+                    dir_ + "/rules.yaml", "--node", "run-node", "--metrics-listen", "off",
+                    "--group-wait", "1s"});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
   RefusedConnect(*net, "ew-run-kafka");
-  const auto alerts = AwaitAlerts();
-  ASSERT_FALSE(alerts.empty()) << run.Stderr();
-  EXPECT_EQ(alerts[0].second.node, "run-node");
-  EXPECT_EQ(alerts[0].second.edge.client.workload, "ew-run-kafka");
+  // The alerts topic carries the symptom (kind symptom, for adoption and AIOps) and then its
+  // root cause; the receivers (stdout here) get the root cause only.
+  std::vector<std::pair<std::string, schema::Alert>> alerts;
+  WaitFor(
+      [&] {
+        alerts = Alerts(Consume("alerts"));
+        return alerts.size() >= 2;
+      },
+      30s);
+  ASSERT_EQ(alerts.size(), 2u) << run.Stderr();
+  // Two keys, so two partitions of the topic: read back in either order.
+  if (alerts[0].second.root_cause) std::swap(alerts[0], alerts[1]);
+  const schema::Alert& symptom = alerts[0].second;
+  const schema::Alert& root = alerts[1].second;
+  EXPECT_FALSE(symptom.root_cause);
+  EXPECT_EQ(symptom.node, "run-node");
+  EXPECT_EQ(symptom.edge.client.workload, "ew-run-kafka");
+  ASSERT_TRUE(root.root_cause);
+  EXPECT_EQ(alerts[1].first, root.fingerprint) << "keyed by its fingerprint";
+  EXPECT_EQ(root.root_cause->cause, "client_misconfig");
+  ASSERT_EQ(root.root_cause->symptoms.size(), 1u);
+  EXPECT_EQ(root.root_cause->symptoms[0].fingerprint, symptom.fingerprint);
   // The window went through the edge-window topic, not an in-process queue.
   EXPECT_NE(Consume("edge-windows").find("run-node|client|ew-run-kafka|"), std::string::npos);
-  EXPECT_NE(run.Stdout().find(alerts[0].second.fingerprint), std::string::npos);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return run.Stdout().find("\"fingerprint\":\"" + root.fingerprint) != std::string::npos;
+      },
+      5s))
+      << run.Stdout();
+  EXPECT_EQ(run.Stdout().find("\"kind\":\"symptom\""), std::string::npos)
+      << "a symptom is not sent on its own: " << run.Stdout();
   EXPECT_EQ(run.Signal(SIGINT, 30s), 0) << run.Stderr();
 }
 
