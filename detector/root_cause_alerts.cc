@@ -493,6 +493,17 @@ schema::Alert RootCauseAlerts::Build(const Open& o, int64_t now_ns, bool first) 
   for (const auto& [key, title] : titles) desc += "\n- " + title;
   if (edges.size() > titles.size())
     desc += "\n- … (" + std::to_string(edges.size() - titles.size()) + " more)";
+  // What the rule authors wrote about the symptoms (their summaries, distinct, a few).
+  std::set<std::string_view> said;
+  for (const SymptomState* s : ss) {
+    auto it = s->alert.annotations.find("summary");
+    if (it == s->alert.annotations.end() || it->second.empty()) continue;
+    if (said.size() == 3) {
+      desc += "\n…";
+      break;
+    }
+    if (said.insert(it->second).second) desc += "\n" + s->alert.rule + ": " + it->second;
+  }
   a.annotations["description"] = std::move(desc);
 
   if (ss.size() == 1) {  // one symptom: its own terms say most
