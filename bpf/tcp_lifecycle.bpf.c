@@ -7,8 +7,12 @@
  * bpf_program__set_autoload(). Both call the same handlers below.
  *
  * State transitions come from softirq or timer context for most closes, so the owning process
- * is recorded when it is known (connect(), listen()) in `owners` (socket -> owner) and
- * `listeners` (netns, port -> owner), and looked up later.
+ * is recorded when it is known (connect(), listen()) with the socket and in `listeners`
+ * (netns, port -> owner), and looked up later. With the socket: in its local storage
+ * (`owners_sk`, BPF_MAP_TYPE_SK_STORAGE: a pointer walk, freed with the socket) for the tp_btf
+ * programs, whose `struct sock *` arguments the verifier trusts; in `owners` (an LRU hash by
+ * socket address, deleted at tcp_destroy_sock) for the classic tracepoint programs, which only
+ * see the address. User space creates only the map its programs use.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -67,6 +71,13 @@ struct {
 	__type(key, __u64);
 	__type(value, struct owner);
 } owners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct owner);
+} owners_sk SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -169,10 +180,35 @@ static __always_inline bool is_self(const struct owner *o)
 	return o && self_tgid && o->pid == self_tgid;
 }
 
-static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)
+/* The owner recorded with `sk`, or NULL. `btf` is a constant per program (the dead branch is
+ * pruned): socket storage for tp_btf programs, the `owners` map for classic tracepoints. The
+ * storage helper returns NULL for sockets that are not full (request, timewait). */
+static __always_inline struct owner *owner_of(const struct sock *sk, bool btf)
 {
+	if (btf)
+		return bpf_sk_storage_get(&owners_sk, (struct sock *)sk, 0, 0);
 	__u64 key = (__u64)sk;
+	return bpf_map_lookup_elem(&owners, &key);
+}
 
+static __always_inline void set_owner(const struct sock *sk, const struct owner *o, bool btf)
+{
+	if (btf) {
+		struct owner *p = bpf_sk_storage_get(&owners_sk, (struct sock *)sk, 0,
+						     BPF_SK_STORAGE_GET_F_CREATE);
+		if (p)
+			*p = *o;
+		else
+			count(EW_CNT_OWNER_MISSING);
+		return;
+	}
+	__u64 key = (__u64)sk;
+	bpf_map_update_elem(&owners, &key, o, BPF_ANY);
+}
+
+static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate,
+					    bool btf)
+{
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 
@@ -180,7 +216,7 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 	if (newstate == TCP_SYN_SENT) {
 		struct owner o = {};
 		current_owner(&o, EW_ROLE_CLIENT);
-		bpf_map_update_elem(&owners, &key, &o, BPF_ANY);
+		set_owner(sk, &o, btf);
 		return 0;
 	}
 	if (newstate == TCP_LISTEN) {
@@ -202,11 +238,11 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 		o.start_ns = bpf_ktime_get_ns();
 		o.syn_retrans = 0;
 		o.role = EW_ROLE_SERVER;
-		bpf_map_update_elem(&owners, &key, &o, BPF_ANY);
+		set_owner(sk, &o, btf);
 		return 0;
 	}
 
-	struct owner *o = bpf_map_lookup_elem(&owners, &key);
+	struct owner *o = owner_of(sk, btf);
 	if (is_self(o))
 		return 0;
 
@@ -253,12 +289,11 @@ static __always_inline int handle_destroy(const struct sock *sk)
 	return 0;
 }
 
-static __always_inline int handle_retransmit(const struct sock *sk, int err)
+static __always_inline int handle_retransmit(const struct sock *sk, int err, bool btf)
 {
 	if (err) /* not sent (6.17+ traces failed attempts too); the MIB does not count it either */
 		return 0;
-	__u64 key = (__u64)sk;
-	struct owner *o = bpf_map_lookup_elem(&owners, &key);
+	struct owner *o = owner_of(sk, btf);
 	if (is_self(o))
 		return 0;
 	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
@@ -319,11 +354,11 @@ static __always_inline void fill_tuple_from_skb(struct ew_tcp_event *e, const st
 		e->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
 }
 
-static __always_inline int handle_send_reset(const struct sock *sk, const struct sk_buff *skb)
+static __always_inline int handle_send_reset(const struct sock *sk, const struct sk_buff *skb,
+					     bool btf)
 {
 	if (sk) {
-		__u64 key = (__u64)sk;
-		struct owner *o = bpf_map_lookup_elem(&owners, &key);
+		struct owner *o = owner_of(sk, btf);
 		if (is_self(o))
 			return 0;
 		int state = BPF_CORE_READ(sk, __sk_common.skc_state);
@@ -344,10 +379,9 @@ static __always_inline int handle_send_reset(const struct sock *sk, const struct
 	return 0;
 }
 
-static __always_inline int handle_receive_reset(const struct sock *sk)
+static __always_inline int handle_receive_reset(const struct sock *sk, bool btf)
 {
-	__u64 key = (__u64)sk;
-	struct owner *o = bpf_map_lookup_elem(&owners, &key);
+	struct owner *o = owner_of(sk, btf);
 	if (is_self(o))
 		return 0;
 	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
@@ -359,7 +393,7 @@ static __always_inline int handle_receive_reset(const struct sock *sk)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ew_set_state_btf, const struct sock *sk, const int oldstate, const int newstate)
 {
-	return handle_set_state(sk, oldstate, newstate);
+	return handle_set_state(sk, oldstate, newstate, true);
 }
 
 SEC("tp_btf/tcp_retransmit_skb")
@@ -369,7 +403,7 @@ int BPF_PROG(ew_retransmit_btf, const struct sock *sk, const struct sk_buff *skb
 	/* The third argument exists from 6.17 on (see compat.bpf.h); the dead branch is pruned. */
 	if (ew_retransmit_has_err())
 		err = (int)ctx[2];
-	return handle_retransmit(sk, err);
+	return handle_retransmit(sk, err, true);
 }
 
 SEC("tp_btf/tcp_retransmit_synack")
@@ -381,14 +415,13 @@ int BPF_PROG(ew_synack_btf, const struct sock *sk, const struct request_sock *re
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(ew_send_reset_btf, const struct sock *sk, const struct sk_buff *skb)
 {
-	return handle_send_reset(sk, skb);
+	return handle_send_reset(sk, skb, true);
 }
 
 SEC("tp_btf/tcp_receive_reset")
-int BPF_PROG(ew_receive_reset_btf, struct sock *sk) { return handle_receive_reset(sk); }
+int BPF_PROG(ew_receive_reset_btf, struct sock *sk) { return handle_receive_reset(sk, true); }
 
-SEC("tp_btf/tcp_destroy_sock")
-int BPF_PROG(ew_destroy_btf, struct sock *sk) { return handle_destroy(sk); }
+/* No tcp_destroy_sock program for tp_btf: socket storage goes with the socket. */
 
 /* ---- classic tracepoint programs (fallback) ---- */
 
@@ -398,7 +431,7 @@ int ew_set_state_tp(struct trace_event_raw_inet_sock_set_state___ew *ctx)
 	if (BPF_CORE_READ(ctx, protocol) != IPPROTO_TCP)
 		return 0;
 	return handle_set_state((const struct sock *)BPF_CORE_READ(ctx, skaddr),
-				BPF_CORE_READ(ctx, oldstate), BPF_CORE_READ(ctx, newstate));
+				BPF_CORE_READ(ctx, oldstate), BPF_CORE_READ(ctx, newstate), false);
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
@@ -406,7 +439,7 @@ int ew_retransmit_tp(void *ctx)
 {
 	int err = 0;
 	const struct sock *sk = ew_retransmit_record_sk(ctx, &err);
-	return handle_retransmit(sk, err);
+	return handle_retransmit(sk, err, false);
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_synack")
@@ -421,13 +454,13 @@ int ew_send_reset_tp(void *ctx)
 {
 	const struct sk_buff *skb = NULL;
 	const struct sock *sk = ew_send_reset_record(ctx, &skb);
-	return handle_send_reset(sk, skb);
+	return handle_send_reset(sk, skb, false);
 }
 
 SEC("tracepoint/tcp/tcp_receive_reset")
 int ew_receive_reset_tp(struct trace_event_raw_tcp_event_sk___ew *ctx)
 {
-	return handle_receive_reset((const struct sock *)BPF_CORE_READ(ctx, skaddr));
+	return handle_receive_reset((const struct sock *)BPF_CORE_READ(ctx, skaddr), false);
 }
 
 SEC("tracepoint/tcp/tcp_destroy_sock")

@@ -50,6 +50,10 @@ Result<std::unique_ptr<TcpLifecycleSource>> TcpLifecycleSource::Open(
   bpf_object__for_each_program(prog, src->skel_->obj) {
     bpf_program__set_autoload(prog, IsTpBtfProgram(prog) == use_btf);
   }
+  // Socket owners: socket storage for tp_btf programs, an LRU map by address for classic
+  // tracepoints (bpf/tcp_lifecycle.bpf.c). Only the one in use is created.
+  bpf_map__set_autocreate(src->skel_->maps.owners_sk, use_btf);
+  bpf_map__set_autocreate(src->skel_->maps.owners, !use_btf);
   if (int err = tcp_lifecycle__load(src->skel_); err != 0) {
     return Err("loading the tcp_lifecycle BPF programs (" + src->mode_name_ +
                ") failed: " + std::strerror(-err) +
