@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cmd/api_server.h"
 #include "cmd/commands.h"
 #include "cmd/kafka_options.h"
 #include "cmd/metrics_server.h"
@@ -53,6 +54,7 @@ int DetectorCommand(int argc, char** argv) {
   std::string input = "-";
   std::string window = "1s";
   std::string metrics = kDefaultDetectorMetricsListen;
+  std::string api = "off";
   Flags flags("detector",
               "Evaluates rules per service edge and delivers the alerts they raise.\n"
               "Without --kafka it reads a recorded sensor stream (JSON lines, --input); bad lines\n"
@@ -64,6 +66,10 @@ int DetectorCommand(int argc, char** argv) {
   flags.String("input", &input, "JSON-lines file to read, - for stdin (without --kafka)", "FILE");
   flags.String("window", &window, "the sensors' window length", "DURATION");
   flags.String("metrics-listen", &metrics, "address for /metrics, or off (with --kafka)",
+               "HOST:PORT");
+  flags.String("api-listen", &api,
+               "address of the HTTP API (GET /api/v1/alerts, /api/v1/evidence/{id} of the "
+               "partitions this detector owns; docs/api.md), or off (with --kafka)",
                "HOST:PORT");
   if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
   auto w = ParseDurationFlag("window", window);
@@ -78,13 +84,16 @@ int DetectorCommand(int argc, char** argv) {
   auto d = p->BuildKafkaDetector(std::move(*cfg), *w);
   if (!d) return Fail("detector", kExitFailure, d.error());
   (*d)->set_tick(p->Tick());
-  auto ms =
-      MetricsServer::StartUnlessOff(metrics, {d->get(), p->dispatcher.get(), p->reloader.get()});
+  auto as = ApiServer::StartUnlessOff(api, (*d)->detector(), *p->board);
+  if (!as) return Fail("detector", kExitUsage, as.error());
+  auto ms = MetricsServer::StartUnlessOff(
+      metrics, {d->get(), p->dispatcher.get(), p->reloader.get(), as->get()});
   if (!ms) return Fail("detector", kExitUsage, ms.error());
   std::atomic<bool>& stop = InstallStopSignals();
-  std::fprintf(stderr, "edgewatch detector: group %s on %s, rules %s%s%s\n", kdf.group.c_str(),
+  std::fprintf(stderr, "edgewatch detector: group %s on %s, rules %s%s%s%s%s\n", kdf.group.c_str(),
                kf.brokers.c_str(), pf.rules.c_str(), *ms ? ", metrics on http://" : "",
-               *ms ? (metrics + "/metrics").c_str() : "");
+               *ms ? (metrics + "/metrics").c_str() : "", *as ? ", API on http://" : "",
+               *as ? (api + "/api/v1/alerts").c_str() : "");
   const size_t unsent = (*d)->Run(stop);
   p->Shutdown(std::chrono::seconds(10));
   if (unsent > 0) {

@@ -66,7 +66,8 @@ void DetectorLoop(transport::BoundedQueue<schema::Record>& q, detector::Detector
 // `run --kafka`: the sensor publishes to Kafka and a detector of the group consumes from it, in
 // one process — the same path as separate `sensor --kafka` and `detector --kafka` processes.
 int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const KafkaFlags& kf,
-                 const KafkaDetectorFlags& kdf, const std::string& metrics) {
+                 const KafkaDetectorFlags& kdf, const std::string& metrics,
+                 const std::string& api) {
   auto kcfg = kf.ToConfig();
   if (!kcfg) return Fail("run", kExitUsage, kcfg.error());
   auto dcfg = kdf.ToConfig(kf);
@@ -87,14 +88,22 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   }
   auto s = sensor::Sensor::Create(cfg, sink);
   if (!s) return Fail("run", kExitNoCapability, s.error());
+  auto as = ApiServer::StartUnlessOff(api, (*d)->detector(), *p->board);
+  if (!as && api != kDefaultApiListen) return Fail("run", kExitUsage, as.error());
+  if (!as) std::fprintf(stderr, "edgewatch run: warning: %s; no HTTP API\n", as.error().c_str());
+  ApiServer* api_server = as ? as->get() : nullptr;
   auto ms = MetricsServer::StartUnlessOff(
-      metrics, {s->get(), producer->get(), d->get(), p->dispatcher.get(), p->reloader.get()});
+      metrics,
+      {s->get(), producer->get(), d->get(), p->dispatcher.get(), p->reloader.get(), api_server});
   if (!ms) return Fail("run", kExitUsage, ms.error());
   std::fprintf(
-      stderr, "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s, Kafka %s%s%s\n",
+      stderr,
+      "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s, Kafka %s%s%s%s%s\n",
       (*s)->attach_mode().c_str(), (*s)->config().node.c_str(),
       static_cast<long long>(cfg.window_ns / 1'000'000), pf.rules.c_str(), kf.brokers.c_str(),
-      *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "");
+      *ms ? ", metrics on http://" : "", *ms ? (metrics + "/metrics").c_str() : "",
+      api_server != nullptr ? ", API on http://" : "",
+      api_server != nullptr ? (api + "/api/v1/alerts").c_str() : "");
   std::atomic<bool> detector_stop{false};
   size_t detector_unsent = 0;
   std::thread detector_thread([&] { detector_unsent = (*d)->Run(detector_stop); });
@@ -136,12 +145,12 @@ int RunCommand(int argc, char** argv) {
   flags.String("metrics-listen", &metrics, "address for /metrics, or off", "HOST:PORT");
   flags.String("api-listen", &api,
                "address of the HTTP API (GET /api/v1/alerts, /api/v1/evidence/{id}; "
-               "docs/api.md), or off; without --kafka",
+               "docs/api.md), or off",
                "HOST:PORT");
   if (auto code = flags.ParseOrExit(argc, argv, 2)) return *code;
   auto cfg = sf.ToConfig();
   if (!cfg) return Fail("run", kExitUsage, cfg.error());
-  if (kf.enabled()) return RunWithKafka(*cfg, pf, kf, kdf, metrics);
+  if (kf.enabled()) return RunWithKafka(*cfg, pf, kf, kdf, metrics, api);
   auto pipeline = Pipeline::Build(pf, cfg->window_ns);
   if (!pipeline) return Fail("run", kExitUsage, pipeline.error());
   std::atomic<bool>& stop = InstallStopSignals();

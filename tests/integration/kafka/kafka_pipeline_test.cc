@@ -205,7 +205,7 @@ TEST_F(KafkaPipeline, RunWithKafkaGoesThroughTheTopics) {
   ChildProcess run({testing::EdgewatchBinary(), "run", "--kafka", broker_->bootstrap(),
                     "--topic-prefix", prefix_, "--group", prefix_ + "run", "--rules",
                     dir_ + "/rules.yaml", "--node", "run-node", "--metrics-listen", "off",
-                    "--group-wait", "1s"});
+                    "--group-wait", "1s", "--api-listen", "127.0.0.1:19781"});
   ASSERT_TRUE(WaitFor([&] { return run.Stderr().find("attached") != std::string::npos; }, 15s))
       << run.Stderr();
   RefusedConnect(*net, "ew-run-kafka");
@@ -241,6 +241,16 @@ TEST_F(KafkaPipeline, RunWithKafkaGoesThroughTheTopics) {
       << run.Stdout();
   EXPECT_EQ(run.Stdout().find("\"kind\":\"symptom\""), std::string::npos)
       << "a symptom is not sent on its own: " << run.Stdout();
+  // The HTTP API in Kafka mode: the alert, and its evidence from the evidence topic.
+  httplib::Client api("127.0.0.1", 19781);
+  auto listed = api.Get("/api/v1/alerts");
+  ASSERT_TRUE(listed) << "no API: " << run.Stderr();
+  EXPECT_NE(listed->body.find(root.fingerprint), std::string::npos) << listed->body;
+  ASSERT_FALSE(root.evidence_ids.empty());
+  auto ev = api.Get("/api/v1/evidence/" + root.evidence_ids[0]);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->status, 200) << ev->body;
+  EXPECT_NE(ev->body.find("\"cause\":\"refused\""), std::string::npos) << ev->body;
   EXPECT_EQ(run.Signal(SIGINT, 30s), 0) << run.Stderr();
 }
 
