@@ -73,6 +73,7 @@ enum class Cause : uint8_t {
   kNetworkPath,
   kClientMisconfig,
 };
+inline constexpr size_t kCauseCount = 7;
 std::string_view CauseName(Cause c);
 
 struct EdgeObservation {

@@ -18,7 +18,7 @@ namespace {
 constexpr int64_t kExpireEveryNs = 10'000'000'000;
 
 // The alert name of each cause (labels.alertname), in Cause order.
-constexpr std::array<std::string_view, 7> kCauseTitles = {
+constexpr std::array<std::string_view, kCauseCount> kCauseTitles = {
     "SnatConflict",    "DnsResolverFailure", "DnsNameMissing", "EndpointDown",
     "ServiceDegraded", "NetworkPath",        "ClientMisconfig"};
 
@@ -32,7 +32,9 @@ std::string NatOf(std::string_view conntrack_id) {
                                                      : conntrack_id.substr(0, slash));
 }
 
-std::string NatOf(const schema::ConntrackWindow& c) { return c.node + "/conntrack/" + c.netns; }
+std::string NatOf(const schema::ConntrackWindow& c) {
+  return schema::ConntrackNatId(c.node, c.netns);
+}
 
 // What a rule's signal says about the edge (the window's counts say the rest).
 uint32_t SignalBits(std::string_view signal) {
@@ -292,6 +294,7 @@ EdgeObservation RootCauseAlerts::Observe(const EdgeInfo& e, int64_t now_ns) cons
 void RootCauseAlerts::Attach(Open& o, SymptomState& s) {
   s.root = o.fingerprint;
   o.symptoms.push_back(s.alert.fingerprint);
+  o.edges.insert(s.edge_key);
   pending_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -312,9 +315,7 @@ void RootCauseAlerts::AttachCovered(int64_t now_ns) {
     }
   }
   for (auto& [ofp, o] : open_) {
-    std::set<std::string_view> edges;
-    for (const std::string& sfp : o.symptoms) edges.insert(symptoms_.at(sfp).edge_key);
-    if (o.edges_sent > 0 && edges.size() >= 2 * o.edges_sent) {
+    if (o.edges_sent > 0 && o.edges.size() >= 2 * o.edges_sent) {
       updates_.Add();
       Send(o, now_ns);
     }
@@ -456,7 +457,7 @@ schema::Alert RootCauseAlerts::Build(const Open& o, int64_t now_ns, bool first) 
       ++rc.symptoms_truncated;
     }
   }
-  rc.edge_count = edges.size();
+  rc.edge_count = o.edges.size();
   rc.business_systems.assign(systems.begin(), systems.end());
 
   a.status = all_ended ? schema::AlertStatus::kResolved : schema::AlertStatus::kFiring;

@@ -28,6 +28,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -106,6 +107,7 @@ class RootCauseAlerts : public StatsSource {
     Cause cause = Cause::kClientMisconfig;
     Scope scope;
     std::vector<std::string> symptoms;  // fingerprints, in attachment order
+    std::set<std::string> edges;        // edge keys of those symptoms (the blast radius)
     size_t healthy_in_scope = 0;
     uint64_t conntrack_conflicts = 0;
     size_t edges_sent = 0;  // blast radius of the last record sent
@@ -146,7 +148,7 @@ class RootCauseAlerts : public StatsSource {
   StatCounter resolved_;
   StatCounter edges_dropped_;
   StatCounter callback_errors_;
-  std::array<StatCounter, 7> fired_by_cause_;
+  std::array<StatCounter, kCauseCount> fired_by_cause_;
   std::atomic<size_t> edges_tracked_{0};
   std::atomic<size_t> open_count_{0};
   std::atomic<size_t> pending_{0};

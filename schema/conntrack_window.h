@@ -28,6 +28,15 @@ inline constexpr size_t kConntrackCounterCount = static_cast<size_t>(ConntrackCo
 
 std::string_view ConntrackCounterName(ConntrackCounter c);
 
+// "<node>/conntrack/<netns>": the watched namespace (a NAT) that conntrack windows and the
+// SNAT-suspect edges linking to them name; a window's id is this plus "/<window start ns>".
+inline std::string ConntrackNatId(std::string_view node, std::string_view netns) {
+  std::string id(node);
+  id += "/conntrack/";
+  id += netns;
+  return id;
+}
+
 struct ConntrackWindow {
   std::string id;     // "<node>/conntrack/<netns>/<window start ns>"; edge windows link to it
   std::string node;   // sensor node name

@@ -201,7 +201,7 @@ std::vector<schema::ConntrackWindow> ConntrackPoller::Poll(int64_t window_start_
     schema::ConntrackWindow w;
     w.node = node_;
     w.netns = namespaces_[i].name;
-    w.id = node_ + "/conntrack/" + w.netns + "/" + std::to_string(window_start_ns);
+    w.id = schema::ConntrackNatId(node_, w.netns) + "/" + std::to_string(window_start_ns);
     w.window_start_ns = window_start_ns;
     w.window_end_ns = window_end_ns;
     w.entries = r->entries;
