@@ -38,8 +38,8 @@ std::optional<Error> RetryPolicy::Validate() const {
   if (!(jitter >= 0.0 && jitter <= 1.0)) {
     return Err("alerting.retry.jitter: must be within [0, 1] (got " + std::to_string(jitter) + ")");
   }
-  if (max_attempts < 1) {
-    return Err("alerting.retry.max_attempts: must be at least 1 (got 0)");
+  if (give_up_after.count() < 0) {
+    return Err("alerting.retry.give_up_after: must not be negative");
   }
   return std::nullopt;
 }

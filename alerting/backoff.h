@@ -17,7 +17,14 @@ struct RetryPolicy {
   // Each wait is scaled by a uniform random factor in [1 - jitter, 1 + jitter] so that receivers
   // recovering from an outage are not hit by every edgewatch node in the same millisecond.
   double jitter = 0.2;
-  uint32_t max_attempts = 8;  // attempts per alert, the first included; then the alert is dropped
+  // Attempts per notification, the first included; then it is dropped (reason="gave_up").
+  // 0: no cap — retried until delivered or give_up_after has passed (the default: a receiver
+  // that is down for an hour gets everything when it is back; the spool keeps it across
+  // restarts).
+  uint32_t max_attempts = 0;
+  // A notification still undelivered this long after its first attempt is dropped
+  // (reason="gave_up"). 0: never.
+  std::chrono::milliseconds give_up_after{24 * 3600 * 1000};
 
   // Checks ranges; the error names the key under `alerting.retry.`.
   std::optional<Error> Validate() const;

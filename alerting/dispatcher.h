@@ -1,9 +1,13 @@
-// Dispatcher: takes alerts from the detector and delivers them to every receiver.
+// Dispatcher: takes notifications from the Notifier and delivers them to their receivers.
 //
 // Each receiver has its own bounded queue and its own worker thread, so a webhook that is down
-// (and retried with backoff for up to a minute per alert) delays nobody but itself. Order is
-// kept per receiver: an alert being retried holds back the ones behind it. Submit() never
-// blocks: when a receiver's queue is full the alert is dropped for that receiver and counted.
+// (and retried with backoff) delays nobody but itself. Order is kept per receiver: a
+// notification being retried holds back the ones behind it. Submit() never blocks: when a
+// receiver's queue is full the notification is dropped for that receiver and counted.
+// A receiver's rate limit (Receiver::rate_limit()) makes its worker wait for a token; what
+// queues up meanwhile goes in one delivery (up to Receiver::max_batch()). With a spool
+// directory every queued notification is also a file until it is delivered or dropped, so a
+// restart (or a crash) delivers what was pending.
 #pragma once
 
 #include <atomic>
@@ -27,8 +31,11 @@
 namespace edgewatch::alerting {
 
 struct DispatcherConfig {
-  size_t queue_capacity = 1024;  // alerts waiting per receiver
+  size_t queue_capacity = 1024;  // notifications waiting per receiver
   RetryPolicy retry;
+  // Durable spool: <spool_dir>/<receiver>/<sequence>.json per pending notification, written
+  // (and fsync'ed) before Submit() returns, removed when delivered or dropped. Empty: none.
+  std::string spool_dir;
 
   // The error names the key under `alerting.`.
   std::optional<Error> Validate() const;
@@ -57,15 +64,22 @@ class Dispatcher final : public StatsSource {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Queues the alert for every receiver; never blocks beyond a short lock per receiver. Returns
-  // false when at least one receiver did not take it (queue full, or after Stop()); such drops
-  // are counted as dropped_total{reason="queue_full"|"shutdown"}.
-  bool Submit(schema::Alert alert);
+  // Queues the notification for its receiver (`receiver` empty: for every receiver); never
+  // blocks beyond a short lock (and, with a spool, one file write). Returns false when a
+  // receiver did not take it (unknown receiver, queue full, or after Stop()); such drops are
+  // counted as dropped_total{reason="queue_full"|"shutdown"} (unknown: unrouted_total).
+  bool Submit(Notification notification);
+
+  // Names of the receivers, in Create() order.
+  std::vector<std::string> receiver_names() const;
+  // The receiver called `name`, or nullptr (the Notifier asks for resend intervals).
+  const Receiver* receiver(std::string_view name) const;
 
   // Flush and exit: stops accepting, keeps delivering (and retrying) what is queued until
   // `deadline` on the dispatcher's clock, then aborts deliveries still in progress and joins the
-  // workers. Returns how many (alert, receiver) deliveries were left undone; they are counted as
-  // dropped_total{reason="shutdown"}. Later calls return 0.
+  // workers. Returns how many notifications were left undone. Without a spool they are counted
+  // as dropped_total{reason="shutdown"}; with one they stay spooled and are delivered by the
+  // next start. Later calls return 0.
   uint64_t Stop(Clock::TimePoint deadline);
 
   // True once Stop() has handed its deadline to every receiver's worker.
@@ -87,6 +101,7 @@ class Dispatcher final : public StatsSource {
   const DispatcherOptions options_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   StatCounter submitted_;
+  StatCounter unrouted_;
   std::mutex stop_mu_;  // serialises Stop()
   bool stopped_ = false;
   std::atomic<bool> stopping_{false};

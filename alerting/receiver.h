@@ -1,13 +1,15 @@
-// Receiver: one destination of alerts (stdout, a webhook; later Alertmanager, DingTalk, ...).
-// The Dispatcher owns receivers and decides about queueing, retries and giving up; a receiver
-// makes one delivery attempt per Deliver() call and says whether a failure is worth retrying.
+// Receiver: one destination of notifications (stdout, a webhook, Alertmanager, DingTalk, ...).
+// The Dispatcher owns receivers and decides about queueing, rate limits, retries and giving up;
+// a receiver makes one delivery attempt per Deliver() call and says whether a failure is worth
+// retrying.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
 
-#include "schema/alert.h"
+#include "alerting/notification.h"
 
 namespace edgewatch::alerting {
 
@@ -41,6 +43,14 @@ class [[nodiscard]] DeliveryStatus {
   std::string message_;
 };
 
+// At most `count` deliveries per `per` (a token bucket of `count` tokens refilled over `per`).
+// count == 0: unlimited. DingTalk robots take about 20 messages a minute, Slack about 1 a second.
+struct RateLimit {
+  uint32_t count = 0;
+  std::chrono::milliseconds per{60000};
+  bool unlimited() const { return count == 0; }
+};
+
 class Receiver {
  public:
   virtual ~Receiver() = default;
@@ -49,9 +59,22 @@ class Receiver {
   // lines. Unique within a Dispatcher.
   virtual const std::string& name() const = 0;
 
-  // One delivery attempt. Must be safe to call from any thread; the Dispatcher calls it from one
-  // worker thread per receiver.
-  virtual DeliveryStatus Deliver(const schema::Alert& alert) = 0;
+  // One delivery attempt of 1 to max_batch() notifications (as one message where the receiver
+  // batches). Must be safe to call from any thread; the Dispatcher calls it from one worker
+  // thread per receiver.
+  virtual DeliveryStatus Deliver(const NotificationBatch& batch) = 0;
+
+  // How many notifications one Deliver() may carry. The Dispatcher takes what is queued, up to
+  // this many; a rate limit holding deliveries back lets them queue up into one message.
+  virtual size_t max_batch() const { return 1; }
+
+  // Deliveries allowed per period (the Dispatcher waits for a token before each Deliver()).
+  virtual RateLimit rate_limit() const { return {}; }
+
+  // For receivers that forget firing alerts unless told again (Alertmanager's API: an alert
+  // not re-sent expires at its endsAt): the Notifier re-sends every firing group to this
+  // receiver at least this often, whatever the route's repeat_interval. 0: no such need.
+  virtual std::chrono::milliseconds resend_interval() const { return std::chrono::milliseconds(0); }
 
   // Makes the Deliver() in progress on another thread, and every later one, return promptly
   // with a retryable failure. The Dispatcher calls it when its shutdown deadline has passed.

@@ -23,7 +23,7 @@ const char* DropReasonName(DropReason reason);
 
 class ReceiverProbe {
  public:
-  void Delivered() { delivered_.Add(); }
+  void Delivered(uint64_t n = 1) { delivered_.Add(n); }
   void FailedAttempt() { failed_attempts_.Add(); }
   void Retry() { retries_.Add(); }
   void Dropped(DropReason reason, uint64_t n = 1) { dropped_[static_cast<size_t>(reason)].Add(n); }

@@ -14,22 +14,30 @@ StdoutReceiver::StdoutReceiver(std::string name, std::FILE* out)
 StdoutReceiver::StdoutReceiver(std::string name, std::ostream& out)
     : name_(std::move(name)), stream_(&out) {}
 
-DeliveryStatus StdoutReceiver::Deliver(const schema::Alert& alert) {
-  std::string line = schema::Encode(alert);
-  line.push_back('\n');
+DeliveryStatus StdoutReceiver::Deliver(const NotificationBatch& batch) {
+  std::string lines;  // every line of the batch, written at once
+  for (const NotificationPtr& n : batch) {
+    for (const schema::Alert& alert : n->alerts) {
+      lines += schema::Encode(alert);
+      lines.push_back('\n');
+    }
+  }
+  if (lines.empty()) {
+    return DeliveryStatus::Delivered();
+  }
 
   std::lock_guard lock(mu_);
   if (after_failed_write_) {
     // Part of the failed line may have gone out: end it, so that the fragment is a line of its
     // own that readers reject instead of a prefix that spoils this one.
-    line.insert(line.begin(), '\n');
+    lines.insert(lines.begin(), '\n');
   }
   if (file_ != nullptr) {
-    // One fwrite per line: stdio locks the FILE per call, so even writers that bypass this
-    // receiver cannot split the line.
+    // One fwrite per batch: stdio locks the FILE per call, so even writers that bypass this
+    // receiver cannot split a line.
     errno = 0;
-    const size_t written = std::fwrite(line.data(), 1, line.size(), file_);
-    const bool flushed = written == line.size() && std::fflush(file_) == 0;
+    const size_t written = std::fwrite(lines.data(), 1, lines.size(), file_);
+    const bool flushed = written == lines.size() && std::fflush(file_) == 0;
     after_failed_write_ = !flushed;
     if (!flushed) {
       const int err = errno;
@@ -40,7 +48,7 @@ DeliveryStatus StdoutReceiver::Deliver(const schema::Alert& alert) {
     }
     return DeliveryStatus::Delivered();
   }
-  stream_->write(line.data(), static_cast<std::streamsize>(line.size()));
+  stream_->write(lines.data(), static_cast<std::streamsize>(lines.size()));
   stream_->flush();
   after_failed_write_ = !*stream_;
   if (after_failed_write_) {

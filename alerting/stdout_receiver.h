@@ -1,5 +1,6 @@
-// StdoutReceiver: alerts as JSON lines (one schema::Encode(alert) per line, see docs/schema.md)
-// to a FILE* or std::ostream, flushed after every line so a pipe reader sees each alert at once.
+// StdoutReceiver: the alerts of each notification as JSON lines (one schema::Encode(alert) per
+// line, see docs/schema.md) to a FILE* or std::ostream, flushed after every delivery so a
+// pipe reader sees each alert at once.
 #pragma once
 
 #include <cstdio>
@@ -19,9 +20,10 @@ class StdoutReceiver final : public Receiver {
 
   const std::string& name() const override { return name_; }
 
-  // Thread-safe: one line is written and flushed under a lock, so lines never interleave.
-  // A failed write is retryable (a full disk or a stalled pipe may recover).
-  DeliveryStatus Deliver(const schema::Alert& alert) override;
+  // Thread-safe: the lines of a batch are written (one write) and flushed under a lock, so
+  // lines never interleave. A failed write is retryable (a full disk or a stalled pipe may
+  // recover).
+  DeliveryStatus Deliver(const NotificationBatch& batch) override;
 
  private:
   const std::string name_;

@@ -84,10 +84,11 @@ int DetectorCommand(int argc, char** argv) {
   auto d = p->BuildKafkaDetector(std::move(*cfg), *w);
   if (!d) return Fail("detector", kExitFailure, d.error());
   (*d)->set_tick(p->Tick());
-  auto as = ApiServer::StartUnlessOff(api, (*d)->detector(), *p->board);
+  auto as = ApiServer::StartUnlessOff(api, (*d)->detector(), *p->board, p->api_options());
   if (!as) return Fail("detector", kExitUsage, as.error());
-  auto ms = MetricsServer::StartUnlessOff(
-      metrics, {d->get(), p->dispatcher.get(), p->reloader.get(), as->get()});
+  std::vector<const StatsSource*> sources = p->stats_sources();
+  sources.insert(sources.end(), {d->get(), as->get()});
+  auto ms = MetricsServer::StartUnlessOff(metrics, sources);
   if (!ms) return Fail("detector", kExitUsage, ms.error());
   std::atomic<bool>& stop = InstallStopSignals();
   std::fprintf(stderr, "edgewatch detector: group %s on %s, rules %s%s%s%s%s\n", kdf.group.c_str(),

@@ -8,6 +8,9 @@
 #include <string>
 
 #include "alerting/dispatcher.h"
+#include "alerting/notifier.h"
+#include "alerting/silences.h"
+#include "cmd/api_server.h"
 #include "cmd/flags.h"
 #include "detector/alert_board.h"
 #include "detector/detector.h"
@@ -23,9 +26,13 @@ struct PipelineFlags {
   std::string rules_check_interval = "5s";  // how often the rule files are stat'ed for changes
   std::string webhook;
   std::string webhook_timeout = "5s";
-  std::string webhook_header;  // "Name: value"
-  bool quiet = false;          // no alert lines on stdout
-  std::string state_file;      // learned baselines across restarts (embedded mode)
+  std::string webhook_header;   // "Name: value"
+  bool quiet = false;           // no alert lines on stdout
+  std::string alerting_config;  // the alerting config file (receivers, routes, …)
+  std::string spool_dir;        // overrides delivery.spool_dir
+  std::string silences_file;    // overrides silences.file
+  std::string api_token_file;   // overrides api.token*
+  std::string state_file;       // learned baselines across restarts (embedded mode)
   std::string state_save_interval = "1m";
   std::string group_wait = "10s";  // root-cause alerts: how long a symptom waits for neighbours
   bool symptom_alerts = false;     // send each (rule, edge) alert instead of root-cause alerts
@@ -39,6 +46,11 @@ struct PipelineFlags {
 struct Pipeline {
   rules::RuleSet rules;  // moved into the detector by Build()
   std::unique_ptr<alerting::Dispatcher> dispatcher;
+  // Lifecycle between the detector and the dispatcher: dedup, routes, groups, inhibition.
+  std::unique_ptr<alerting::Notifier> notifier;
+  // Silences (the HTTP API changes them; the notifier asks them).
+  std::unique_ptr<alerting::SilenceStore> silences;
+  std::string api_token;  // bearer token of the API's mutating calls; "" refuses them
   std::unique_ptr<detector::Detector> detector;
   // Follows --rules (file changes, SIGHUP) for the detector's loop: see Tick().
   std::shared_ptr<detector::RulesReloader> reloader;
@@ -63,6 +75,11 @@ struct Pipeline {
   // After the detector's loop ended: saves the learned states (--state-file), then delivers
   // what is queued, for up to `grace`.
   void Shutdown(std::chrono::milliseconds grace);
+
+  // What the HTTP API serves besides the detector: silences and the token.
+  ApiOptions api_options() const;
+  // The delivery side's /metrics sources.
+  std::vector<const StatsSource*> stats_sources() const;
 
  private:
   // The detectors' alert callback: hands each alert to the dispatcher.

@@ -88,13 +88,13 @@ int RunWithKafka(const sensor::SensorConfig& cfg, const PipelineFlags& pf, const
   }
   auto s = sensor::Sensor::Create(cfg, sink);
   if (!s) return Fail("run", kExitNoCapability, s.error());
-  auto as = ApiServer::StartUnlessOff(api, (*d)->detector(), *p->board);
+  auto as = ApiServer::StartUnlessOff(api, (*d)->detector(), *p->board, p->api_options());
   if (!as && api != kDefaultApiListen) return Fail("run", kExitUsage, as.error());
   if (!as) std::fprintf(stderr, "edgewatch run: warning: %s; no HTTP API\n", as.error().c_str());
   ApiServer* api_server = as ? as->get() : nullptr;
-  auto ms = MetricsServer::StartUnlessOff(
-      metrics,
-      {s->get(), producer->get(), d->get(), p->dispatcher.get(), p->reloader.get(), api_server});
+  std::vector<const StatsSource*> sources = p->stats_sources();
+  sources.insert(sources.end(), {s->get(), producer->get(), d->get(), api_server});
+  auto ms = MetricsServer::StartUnlessOff(metrics, sources);
   if (!ms) return Fail("run", kExitUsage, ms.error());
   std::fprintf(
       stderr,
@@ -159,13 +159,15 @@ int RunCommand(int argc, char** argv) {
   auto s = sensor::Sensor::Create(*cfg, sink);
   if (!s) return Fail("run", kExitNoCapability, s.error());
   QueueStats queue_stats(queue);
-  auto as = ApiServer::StartUnlessOff(api, *pipeline->detector, *pipeline->board);
+  auto as = ApiServer::StartUnlessOff(api, *pipeline->detector, *pipeline->board,
+                                      pipeline->api_options());
   if (!as && api != kDefaultApiListen) return Fail("run", kExitUsage, as.error());
   if (!as) std::fprintf(stderr, "edgewatch run: warning: %s; no HTTP API\n", as.error().c_str());
   ApiServer* api_server = as ? as->get() : nullptr;
-  auto ms = MetricsServer::StartUnlessOff(
-      metrics, {s->get(), &queue_stats, pipeline->detector.get(), pipeline->dispatcher.get(),
-                pipeline->reloader.get(), pipeline->state.get(), api_server});
+  std::vector<const StatsSource*> sources = pipeline->stats_sources();
+  sources.insert(sources.end(), {s->get(), &queue_stats, pipeline->detector.get(),
+                                 pipeline->state.get(), api_server});
+  auto ms = MetricsServer::StartUnlessOff(metrics, sources);
   if (!ms) return Fail("run", kExitUsage, ms.error());
   std::fprintf(stderr,
                "edgewatch run: attached (%s) on node %s, %lld ms windows, rules %s%s%s%s%s\n",

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/binary_io.h"
+#include "common/durable_file.h"
 #include "detector/baseline/ewma_baseline.h"
 #include "detector/baseline/spot.h"
 
@@ -88,31 +89,7 @@ Result<StateSnapshot> StateSnapshot::Decode(std::string_view bytes) {
 
 Result<size_t> StateSnapshot::WriteFile(const std::string& path) const {
   const std::string bytes = Encode();
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Err(tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t k = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Err(tmp + ": write: " + why);
-    }
-    done += static_cast<size_t>(k);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Err(tmp + ": " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Err(path + ": rename: " + why);
-  }
+  if (auto error = WriteFileDurably(path, bytes)) return Err(*error);
   return bytes.size();
 }
 

@@ -12,7 +12,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 run_pkgs=(iproute2 iptables)
-test_pkgs=(conntrack util-linux procps curl python3 clang-format clang-tidy git kcat bc dnsmasq-base nginx-light)
+test_pkgs=(conntrack util-linux procps curl python3 clang-format clang-tidy git kcat bc dnsmasq-base nginx-light prometheus-alertmanager)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

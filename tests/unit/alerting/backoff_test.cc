@@ -70,9 +70,11 @@ TEST(BackoffTest, ValidateNamesTheKey) {
   EXPECT_FALSE(RetryPolicy{}.Validate().has_value());
 
   RetryPolicy p;
-  p.max_attempts = 0;
+  p.max_attempts = 0;  // no cap: until give_up_after
+  EXPECT_FALSE(p.Validate().has_value());
+  p.give_up_after = milliseconds(-1);
   ASSERT_TRUE(p.Validate().has_value());
-  EXPECT_NE(p.Validate()->message.find("alerting.retry.max_attempts"), std::string::npos);
+  EXPECT_NE(p.Validate()->message.find("alerting.retry.give_up_after"), std::string::npos);
 
   p = {};
   p.initial_backoff = milliseconds(0);

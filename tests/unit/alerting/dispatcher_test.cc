@@ -1,12 +1,15 @@
 #include "alerting/dispatcher.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -77,9 +80,17 @@ class ScriptedReceiver final : public Receiver {
     cv_.notify_all();
   }
 
-  DeliveryStatus Deliver(const schema::Alert& alert) override {
+  size_t max_batch() const override { return max_batch_; }
+  RateLimit rate_limit() const override { return limit_; }
+  void SetBatching(size_t max_batch, RateLimit limit) {
+    max_batch_ = max_batch;
+    limit_ = limit;
+  }
+
+  DeliveryStatus Deliver(const NotificationBatch& batch) override {
     std::unique_lock lock(mu_);
     ++calls_;
+    batch_sizes_.push_back(batch.size());
     in_deliver_ = true;
     cv_.notify_all();
     // Bounded: a broken test fails instead of hanging.
@@ -88,7 +99,7 @@ class ScriptedReceiver final : public Receiver {
     if (aborted_) {
       return DeliveryStatus::Retryable("aborted");
     }
-    delivered_.push_back(alert.fingerprint);
+    for (const auto& n : batch) delivered_.push_back(n->alerts.at(0).fingerprint);
     if (script_.empty()) {
       return then_;
     }
@@ -123,6 +134,10 @@ class ScriptedReceiver final : public Receiver {
     std::lock_guard lock(mu_);
     return delivered_;
   }
+  std::vector<size_t> batch_sizes() const {
+    std::lock_guard lock(mu_);
+    return batch_sizes_;
+  }
 
  private:
   const std::string name_;
@@ -135,6 +150,9 @@ class ScriptedReceiver final : public Receiver {
   bool in_deliver_ = false;
   int calls_ = 0;
   std::vector<std::string> delivered_;
+  std::vector<size_t> batch_sizes_;
+  size_t max_batch_ = 1;
+  RateLimit limit_;
 };
 
 class LogCapture {
@@ -165,11 +183,15 @@ class LogCapture {
   std::vector<std::string> lines_;
 };
 
-schema::Alert MakeAlert(int i) {
+// A notification of one alert, for every receiver (receiver left empty).
+Notification MakeAlert(int i) {
   schema::Alert a;
   a.fingerprint = "fp" + std::to_string(i);
   a.rule = "edge_connect_failures";
-  return a;
+  Notification n;
+  n.group_key = "{}:{fp=\"" + a.fingerprint + "\"}";
+  n.alerts.push_back(a);
+  return n;
 }
 
 // Polls `done` for up to 5s; the tests' only waits that are not event-driven.
@@ -245,7 +267,9 @@ TEST(DispatcherTest, RetriesFollowTheBackoffScheduleOnTheClock) {
 
 TEST(DispatcherTest, GivesUpAfterMaxAttemptsCountsAndSaysSoOnce) {
   Harness h;
-  h.Start(NoJitter(),
+  DispatcherConfig config = NoJitter();
+  config.retry.max_attempts = 8;
+  h.Start(config,
           One(std::make_unique<ScriptedReceiver>("hook", DeliveryStatus::Retryable("HTTP 503"))));
 
   ASSERT_TRUE(h.dispatcher->Submit(MakeAlert(1)));
@@ -259,7 +283,7 @@ TEST(DispatcherTest, GivesUpAfterMaxAttemptsCountsAndSaysSoOnce) {
   EXPECT_EQ(p.retries(), 7u);
   EXPECT_EQ(p.delivered(), 0u);
   EXPECT_EQ(p.dropped(DropReason::kGaveUp), 1u);
-  EXPECT_EQ(h.log.Count("gave up on alert fp1"), 1) << h.log.All();
+  EXPECT_EQ(h.log.Count("gave up on notification of group {}:{fp=\"fp1\"}"), 1) << h.log.All();
   EXPECT_EQ(h.log.Count("after 8 attempts: HTTP 503"), 1) << h.log.All();
 }
 
@@ -277,6 +301,7 @@ TEST(DispatcherTest, MaxAttemptsIsConfigurable) {
 TEST(DispatcherTest, JitteredWaitsStayWithinBounds) {
   Harness h;
   DispatcherConfig config;  // jitter 0.2
+  config.retry.max_attempts = 8;
   h.Start(config, One(std::make_unique<ScriptedReceiver>("hook", DeliveryStatus::Retryable("x"))));
   ASSERT_TRUE(h.dispatcher->Submit(MakeAlert(1)));
   h.Drain();
@@ -303,8 +328,8 @@ TEST(DispatcherTest, PermanentFailureIsNotRetried) {
   EXPECT_EQ(p.failed_attempts(), 2u);
   EXPECT_EQ(p.retries(), 0u);
   EXPECT_EQ(p.dropped(DropReason::kRejected), 2u);
-  EXPECT_EQ(h.log.Count("alert fp1 (rule edge_connect_failures, firing) rejected, not retried: "
-                        "HTTP 400, response body \"bad\""),
+  EXPECT_EQ(h.log.Count("notification of group {}:{fp=\"fp1\"} (1 alert, firing) rejected, "
+                        "not retried: HTTP 400, response body \"bad\""),
             1)
       << h.log.All();
 }
@@ -332,7 +357,7 @@ TEST(DispatcherTest, FullQueueDropsCountsAndNeverBlocks) {
   EXPECT_LT(std::chrono::steady_clock::now() - before, 1s);  // dropped, not waited
 
   EXPECT_EQ(h.dispatcher->probe(0).dropped(DropReason::kQueueFull), 3u);
-  EXPECT_EQ(h.log.Count("queue full (4 alerts)"), 1) << h.log.All();  // said once
+  EXPECT_EQ(h.log.Count("queue full (4 notifications)"), 1) << h.log.All();  // said once
 
   r.Release();
   EXPECT_EQ(h.Drain(), 0u);
@@ -406,7 +431,7 @@ TEST(DispatcherTest, StopGivesUpWhenTheNextRetryIsPastTheDeadline) {
   const ReceiverProbe& p = h.dispatcher->probe(0);
   EXPECT_EQ(p.dropped(DropReason::kShutdown), 3u);
   EXPECT_EQ(p.dropped(DropReason::kGaveUp), 0u);
-  EXPECT_EQ(h.log.Count("3 alert(s) undelivered at shutdown"), 1) << h.log.All();
+  EXPECT_EQ(h.log.Count("3 notification(s) undelivered at shutdown"), 1) << h.log.All();
 }
 
 TEST(DispatcherTest, StopAbortsADeliveryThatOutlivesTheDeadline) {
@@ -500,7 +525,9 @@ TEST(DispatcherTest, StatsArePerReceiverWithClosedLabelSets) {
         0);
   }
   EXPECT_EQ(by_key.at("edgewatch_alerting_queue_length,receiver=stdout"), 0);
-  EXPECT_EQ(samples.size(), 1u + 2u * 8u);
+  EXPECT_EQ(by_key.at("edgewatch_alerting_unrouted_total"), 0);
+  EXPECT_EQ(by_key.at("edgewatch_alerting_spool_errors_total,receiver=stdout"), 0);
+  EXPECT_EQ(samples.size(), 2u + 2u * 11u);
 }
 
 TEST(DispatcherTest, CreateValidatesConfigAndReceiverNames) {
@@ -529,11 +556,11 @@ TEST(DispatcherTest, CreateValidatesConfigAndReceiverNames) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().find("alerting.queue_capacity"), std::string::npos) << bad.error();
 
-  DispatcherConfig no_attempts;
-  no_attempts.retry.max_attempts = 0;
-  auto bad2 = make({"hook"}, no_attempts);
+  DispatcherConfig negative;
+  negative.retry.give_up_after = std::chrono::milliseconds(-1);
+  auto bad2 = make({"hook"}, negative);
   ASSERT_FALSE(bad2.ok());
-  EXPECT_NE(bad2.error().find("alerting.retry.max_attempts"), std::string::npos) << bad2.error();
+  EXPECT_NE(bad2.error().find("alerting.retry.give_up_after"), std::string::npos) << bad2.error();
 }
 
 TEST(DispatcherTest, ConcurrentSubmittersAreAllAccountedFor) {
@@ -556,6 +583,95 @@ TEST(DispatcherTest, ConcurrentSubmittersAreAllAccountedFor) {
   EXPECT_EQ(h.Drain(), 0u);
   const ReceiverProbe& p = h.dispatcher->probe(0);
   EXPECT_EQ(p.delivered() + p.dropped(DropReason::kQueueFull), 2000u);
+}
+
+TEST(DispatcherTest, NotificationsGoOnlyToTheirReceiver) {
+  Harness h;
+  std::vector<std::unique_ptr<ScriptedReceiver>> owned;
+  owned.push_back(std::make_unique<ScriptedReceiver>("a"));
+  owned.push_back(std::make_unique<ScriptedReceiver>("b"));
+  h.Start(NoJitter(), std::move(owned));
+  Notification n = MakeAlert(1);
+  n.receiver = "b";
+  ASSERT_TRUE(h.dispatcher->Submit(n));
+  n.receiver = "nobody";
+  EXPECT_FALSE(h.dispatcher->Submit(n));
+  h.Drain();
+  EXPECT_EQ(h.receivers[0]->calls(), 0);
+  EXPECT_EQ(h.receivers[1]->seen(), std::vector<std::string>{"fp1"});
+}
+
+TEST(DispatcherTest, RateLimitedReceiverGetsWhatQueuedUpAsOneBatch) {
+  Harness h;
+  auto receiver = std::make_unique<ScriptedReceiver>("dingtalk");
+  receiver->SetBatching(10, RateLimit{2, std::chrono::minutes(1)});
+  receiver->Hold();
+  h.Start(NoJitter(), One(std::move(receiver)));
+  // The first takes a token and is held in Deliver() while 12 more queue up.
+  ASSERT_TRUE(h.dispatcher->Submit(MakeAlert(0)));
+  ASSERT_TRUE(h.receivers[0]->AwaitInDeliver());
+  for (int i = 1; i <= 12; ++i) ASSERT_TRUE(h.dispatcher->Submit(MakeAlert(i)));
+  h.receivers[0]->Release();
+  EXPECT_EQ(h.Drain(), 0u);
+  // 1, then the second token at once: 10 in one delivery; the third token 30 s later: 2.
+  EXPECT_EQ(h.receivers[0]->batch_sizes(), (std::vector<size_t>{1, 10, 2}));
+  EXPECT_EQ(h.dispatcher->probe(0).delivered(), 13u);
+  ASSERT_EQ(h.clock.sleeps().size(), 1u);
+  EXPECT_NEAR(std::chrono::duration<double>(h.clock.sleeps()[0]).count(), 30.0, 0.01);
+}
+
+TEST(DispatcherTest, SpoolKeepsWhatWasPendingForTheNextStart) {
+  const std::string dir = ::testing::TempDir() + "/spool-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  DispatcherConfig config = NoJitter();
+  config.spool_dir = dir;
+  {
+    Harness h;
+    auto receiver = std::make_unique<ScriptedReceiver>("hook", DeliveryStatus::Retryable("down"));
+    receiver->Hold();  // a receiver hanging until the shutdown deadline
+    h.Start(config, One(std::move(receiver)));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(h.dispatcher->Submit(MakeAlert(i)));
+    ASSERT_TRUE(h.receivers[0]->AwaitInDeliver());
+    // Stop at once: nothing is delivered; with a spool nothing is dropped either.
+    EXPECT_EQ(h.dispatcher->Stop(h.clock.Now()), 3u);
+    EXPECT_EQ(h.dispatcher->probe(0).dropped(DropReason::kShutdown), 0u);
+    EXPECT_EQ(h.log.Count("kept in the spool"), 1) << h.log.All();
+  }
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/hook")) {
+    files += e.path().extension() == ".json" ? 1 : 0;
+  }
+  EXPECT_EQ(files, 3u);
+  {
+    // A garbage file is set aside, not fatal.
+    std::ofstream(dir + "/hook/99.json") << "{not json";
+    Harness h;
+    h.Start(config, One(std::make_unique<ScriptedReceiver>("hook")));
+    EXPECT_EQ(h.Drain(), 0u);
+    EXPECT_EQ(h.receivers[0]->seen(), (std::vector<std::string>{"fp0", "fp1", "fp2"}));
+    EXPECT_EQ(h.log.Count("3 notification(s) pending from the last run"), 1) << h.log.All();
+    EXPECT_EQ(h.log.Count("is unreadable, set aside as .bad"), 1) << h.log.All();
+  }
+  files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/hook")) {
+    files += e.path().extension() == ".json" ? 1 : 0;
+  }
+  EXPECT_EQ(files, 0u) << "delivered notifications leave the spool";
+  EXPECT_TRUE(std::filesystem::exists(dir + "/hook/99.json.bad"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DispatcherTest, GiveUpAfterBoundsAnEndlessOutage) {
+  Harness h;
+  DispatcherConfig config = NoJitter();
+  config.retry.give_up_after = std::chrono::minutes(5);
+  h.Start(config, One(std::make_unique<ScriptedReceiver>("hook", DeliveryStatus::Retryable("x"))));
+  ASSERT_TRUE(h.dispatcher->Submit(MakeAlert(1)));
+  h.Drain();
+  // Attempts at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s, then every 30 s: the one at 301.5 s, the
+  // 16th, is the first to fail 5 min or more after the first.
+  EXPECT_EQ(h.dispatcher->probe(0).dropped(DropReason::kGaveUp), 1u);
+  EXPECT_EQ(h.receivers[0]->calls(), 16);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -27,6 +28,12 @@ schema::Alert MakeAlert(int i) {
   return a;
 }
 
+NotificationBatch Batch(std::vector<schema::Alert> alerts) {
+  auto n = std::make_shared<Notification>();
+  n->alerts = std::move(alerts);
+  return {n};
+}
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -40,8 +47,8 @@ TEST(StdoutReceiverTest, WritesOneEncodedAlertPerLineToAStream) {
   std::ostringstream out;
   StdoutReceiver receiver("stdout", out);
   EXPECT_EQ(receiver.name(), "stdout");
-  ASSERT_TRUE(receiver.Deliver(MakeAlert(1)).ok());
-  ASSERT_TRUE(receiver.Deliver(MakeAlert(2)).ok());
+  ASSERT_TRUE(receiver.Deliver(Batch({MakeAlert(1)})).ok());
+  ASSERT_TRUE(receiver.Deliver(Batch({MakeAlert(2)})).ok());
   EXPECT_EQ(out.str(), schema::Encode(MakeAlert(1)) + "\n" + schema::Encode(MakeAlert(2)) + "\n");
 }
 
@@ -49,7 +56,7 @@ TEST(StdoutReceiverTest, WritesAndFlushesToAFile) {
   std::FILE* file = std::tmpfile();
   ASSERT_NE(file, nullptr);
   StdoutReceiver receiver("stdout", file);
-  ASSERT_TRUE(receiver.Deliver(MakeAlert(1)).ok());
+  ASSERT_TRUE(receiver.Deliver(Batch({MakeAlert(1)})).ok());
 
   // Read back through the descriptor: what fflush has pushed out, not the stdio buffer.
   std::string want = schema::Encode(MakeAlert(1)) + "\n";
@@ -71,7 +78,7 @@ TEST(StdoutReceiverTest, ConcurrentDeliveriesNeverInterleaveLines) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&receiver, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        EXPECT_TRUE(receiver.Deliver(MakeAlert(t)).ok());
+        EXPECT_TRUE(receiver.Deliver(Batch({MakeAlert(t)})).ok());
       }
     });
   }
@@ -96,7 +103,7 @@ TEST(StdoutReceiverTest, FailedWriteIsRetryableAndTheNextLineStartsClean) {
     GTEST_SKIP() << "/dev/full not available";
   }
   StdoutReceiver receiver("stdout", full);
-  const DeliveryStatus status = receiver.Deliver(MakeAlert(1));
+  const DeliveryStatus status = receiver.Deliver(Batch({MakeAlert(1)}));
   EXPECT_FALSE(status.ok());
   EXPECT_TRUE(status.retryable());
   EXPECT_NE(status.message().find("write failed"), std::string::npos) << status.message();
@@ -107,15 +114,28 @@ TEST(StdoutReceiverTest, BrokenStreamIsRetryableAndRecovers) {
   std::ostringstream sink;
   std::ostream out(nullptr);  // no buffer: every write fails
   StdoutReceiver receiver("stdout", out);
-  const DeliveryStatus status = receiver.Deliver(MakeAlert(1));
+  const DeliveryStatus status = receiver.Deliver(Batch({MakeAlert(1)}));
   EXPECT_TRUE(status.retryable()) << status.message();
 
   out.rdbuf(sink.rdbuf());  // the output comes back
-  ASSERT_TRUE(receiver.Deliver(MakeAlert(1)).ok());
+  ASSERT_TRUE(receiver.Deliver(Batch({MakeAlert(1)})).ok());
   // The line is preceded by a newline that ends whatever part of the failed line went out.
   EXPECT_EQ(sink.str(), "\n" + schema::Encode(MakeAlert(1)) + "\n");
-  ASSERT_TRUE(receiver.Deliver(MakeAlert(2)).ok());
+  ASSERT_TRUE(receiver.Deliver(Batch({MakeAlert(2)})).ok());
   EXPECT_EQ(Lines(sink.str()).back(), schema::Encode(MakeAlert(2)));
+}
+
+TEST(StdoutReceiverTest, EveryAlertOfEveryNotificationIsALine) {
+  std::ostringstream out;
+  StdoutReceiver receiver("stdout", out);
+  NotificationBatch batch = Batch({MakeAlert(1), MakeAlert(2)});
+  NotificationBatch second = Batch({MakeAlert(3)});
+  batch.push_back(second[0]);
+  ASSERT_TRUE(receiver.Deliver(batch).ok());
+  EXPECT_EQ(out.str(), schema::Encode(MakeAlert(1)) + "\n" + schema::Encode(MakeAlert(2)) + "\n" +
+                           schema::Encode(MakeAlert(3)) + "\n");
+  ASSERT_TRUE(receiver.Deliver(Batch({})).ok());  // nothing to write
+  EXPECT_EQ(Lines(out.str()).size(), 3u);
 }
 
 }  // namespace

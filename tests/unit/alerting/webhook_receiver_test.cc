@@ -2,181 +2,42 @@
 // Dispatcher with the system clock and short backoffs.
 #include "alerting/webhook_receiver.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <functional>
-#include <mutex>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "alerting/dispatcher.h"
 #include "schema/codec.h"
+#include "tests/unit/alerting/http_test_server.h"
 
 namespace edgewatch::alerting {
 namespace {
 
 using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::Batch;
+using testing::Eventually;
+using testing::FreePort;
+using testing::HangingServer;
+using testing::MakeNotification;
+using testing::Recorded;
+using testing::Statuses;
+using testing::TestServer;
 
-struct Recorded {
-  std::string method;
-  std::string path;
-  std::string body;
-  httplib::Headers headers;
-};
+schema::Alert MakeAlert() { return testing::SymptomAlert(); }
 
-// An HTTP server on 127.0.0.1 answering POST /hook with `handler`, recording every request.
-class TestServer {
- public:
-  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
-
-  // `port` 0: an ephemeral port.
-  explicit TestServer(Handler handler, int port = 0) : handler_(std::move(handler)) {
-    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
-      {
-        std::lock_guard lock(mu_);
-        requests_.push_back({req.method, req.path, req.body, req.headers});
-      }
-      handler_(req, res);
-    });
-    port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1")
-                      : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
-    if (port_ <= 0) {
-      return;
-    }
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() before the accept loop runs would be lost; wait for it (bounded).
-    for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(1ms);
-    }
-  }
-  ~TestServer() {
-    if (thread_.joinable()) {
-      server_.stop();
-      thread_.join();
-    }
-  }
-
-  bool ok() const { return port_ > 0 && server_.is_running(); }
-  int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<Recorded> requests() const {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
-  size_t request_count() const {
-    std::lock_guard lock(mu_);
-    return requests_.size();
-  }
-
- private:
-  Handler handler_;
-  httplib::Server server_;
-  int port_ = -1;
-  std::thread thread_;
-  mutable std::mutex mu_;
-  std::vector<Recorded> requests_;
-};
-
-// Answers with the given statuses in turn, then with the last one.
-TestServer::Handler Statuses(std::vector<int> statuses, std::string body = "") {
-  auto next = std::make_shared<std::atomic<size_t>>(0);
-  return [statuses = std::move(statuses), body = std::move(body), next](const httplib::Request&,
-                                                                        httplib::Response& res) {
-    const size_t i = std::min(next->fetch_add(1), statuses.size() - 1);
-    res.status = statuses[i];
-    res.set_content(body, "text/plain");
-  };
-}
-
-// A server whose handler hangs until the test ends (or 10s pass).
-class HangingServer {
- public:
-  HangingServer()
-      : server_([this](const httplib::Request&, httplib::Response& res) {
-          std::unique_lock lock(mu_);
-          cv_.wait_for(lock, 10s, [&] { return released_; });
-          res.status = 200;
-        }) {}
-  ~HangingServer() {  // before server_ is destroyed: its stop() joins the handler threads
-    {
-      std::lock_guard lock(mu_);
-      released_ = true;
-    }
-    cv_.notify_all();
-  }
-  TestServer& server() { return server_; }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool released_ = false;
-  TestServer server_;  // last: its handler uses the members above
-};
-
-// A port on 127.0.0.1 that nothing listens on (until a test starts a server there).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) {
-    return -1;
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) {
-      return true;
-    }
-    std::this_thread::sleep_for(1ms);
-  }
-  return done();
-}
-
-schema::Alert MakeAlert() {
-  schema::Alert a;
-  a.fingerprint = "8c1d3f0a9b2e4d71";
-  a.rule = "connect_refused_burst";
-  a.rule_file = "rules/payments.yaml";
-  a.business_system = "payments";
-  a.severity = "critical";
-  a.labels = {{"alertname", "connect_refused_burst"}, {"severity", "critical"}};
-  a.annotations = {{"summary", "orders → 10.0.3.7:5432 refused 12 connects in 10s"}};
-  a.node = "node-a";
-  a.signal = "connect_refused";
-  a.comparison = ">";
-  a.threshold = 5;
-  a.value = 12;
-  a.starts_at_ns = 1'763'800'503'123'456'789;
-  return a;
-}
-
-WebhookConfig Config(const std::string& url) {
+WebhookConfig Config(const std::string& url, WebhookFormat format = WebhookFormat::kEdgewatch) {
   WebhookConfig c;
   c.name = "ops-webhook";
   c.url = url;
+  c.format = format;
   return c;
 }
 
@@ -188,13 +49,7 @@ std::unique_ptr<WebhookReceiver> MakeReceiver(WebhookConfig config) {
 
 class WebhookReceiverTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // libcurl honours proxy variables; the tests talk to 127.0.0.1 directly.
-    for (const char* v :
-         {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
-      unsetenv(v);
-    }
-  }
+  void SetUp() override { testing::UnsetProxies(); }
 
   // A dispatcher around one webhook with quick, unjittered backoff.
   static std::unique_ptr<Dispatcher> Dispatch(std::unique_ptr<WebhookReceiver> receiver,
@@ -293,7 +148,7 @@ TEST_F(WebhookReceiverTest, PostsExactlyTheAlertJsonWithHeaders) {
   ASSERT_NE(receiver, nullptr);
   EXPECT_EQ(receiver->name(), "ops-webhook");
 
-  const DeliveryStatus status = receiver->Deliver(MakeAlert());
+  const DeliveryStatus status = receiver->Deliver(Batch({MakeAlert()}));
   EXPECT_TRUE(status.ok()) << status.message();
 
   const std::vector<Recorded> requests = server.requests();
@@ -319,7 +174,7 @@ TEST_F(WebhookReceiverTest, AnyTwoHundredIsDeliveredAndTheConnectionIsReused) {
   auto receiver = MakeReceiver(Config(server.url()));
   ASSERT_NE(receiver, nullptr);
   for (int i = 0; i < 3; ++i) {
-    const DeliveryStatus s = receiver->Deliver(MakeAlert());
+    const DeliveryStatus s = receiver->Deliver(Batch({MakeAlert()}));
     EXPECT_TRUE(s.ok()) << i << ": " << s.message();
   }
   EXPECT_EQ(server.request_count(), 3u);
@@ -330,7 +185,7 @@ TEST_F(WebhookReceiverTest, BadRequestIsPermanentAndQuotesStatusAndBodyStart) {
   ASSERT_TRUE(server.ok());
   auto receiver = MakeReceiver(Config(server.url()));
   ASSERT_NE(receiver, nullptr);
-  const DeliveryStatus s = receiver->Deliver(MakeAlert());
+  const DeliveryStatus s = receiver->Deliver(Batch({MakeAlert()}));
   EXPECT_EQ(s.code(), DeliveryStatus::Code::kPermanent);
   EXPECT_NE(s.message().find("HTTP 400"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find(std::string(200, 'a')), std::string::npos) << s.message();
@@ -343,7 +198,7 @@ TEST_F(WebhookReceiverTest, ServerErrorsAndTooManyRequestsAreRetryable) {
   auto receiver = MakeReceiver(Config(server.url()));
   ASSERT_NE(receiver, nullptr);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(receiver->Deliver(MakeAlert()).retryable()) << i;
+    EXPECT_TRUE(receiver->Deliver(Batch({MakeAlert()})).retryable()) << i;
   }
 }
 
@@ -352,7 +207,7 @@ TEST_F(WebhookReceiverTest, ConnectionRefusedIsRetryable) {
   ASSERT_GT(port, 0);
   auto receiver = MakeReceiver(Config("http://127.0.0.1:" + std::to_string(port) + "/hook"));
   ASSERT_NE(receiver, nullptr);
-  const DeliveryStatus s = receiver->Deliver(MakeAlert());
+  const DeliveryStatus s = receiver->Deliver(Batch({MakeAlert()}));
   EXPECT_TRUE(s.retryable());
   EXPECT_NE(s.message().find("(curl error 7)"), std::string::npos) << s.message();
 }
@@ -366,7 +221,7 @@ TEST_F(WebhookReceiverTest, HangingServerTimesOutAsRetryable) {
   ASSERT_NE(receiver, nullptr);
 
   const auto start = std::chrono::steady_clock::now();
-  const DeliveryStatus s = receiver->Deliver(MakeAlert());
+  const DeliveryStatus s = receiver->Deliver(Batch({MakeAlert()}));
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_TRUE(s.retryable());
   EXPECT_NE(s.message().find("(curl error 28)"), std::string::npos) << s.message();
@@ -387,12 +242,12 @@ TEST_F(WebhookReceiverTest, AbortCutsATransferShortAndStaysAborted) {
     receiver->Abort();
   });
   const auto start = std::chrono::steady_clock::now();
-  const DeliveryStatus s = receiver->Deliver(MakeAlert());
+  const DeliveryStatus s = receiver->Deliver(Batch({MakeAlert()}));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   aborter.join();
   EXPECT_TRUE(s.retryable());
   EXPECT_NE(s.message().find("aborted"), std::string::npos) << s.message();
-  EXPECT_TRUE(receiver->Deliver(MakeAlert()).retryable());
+  EXPECT_TRUE(receiver->Deliver(Batch({MakeAlert()})).retryable());
   EXPECT_EQ(hanging.server().request_count(), 1u);
 }
 
@@ -402,7 +257,7 @@ TEST_F(WebhookReceiverTest, DispatcherRetriesThrough503sUntilDelivered) {
   auto dispatcher = Dispatch(MakeReceiver(Config(server.url())));
   ASSERT_NE(dispatcher, nullptr);
 
-  ASSERT_TRUE(dispatcher->Submit(MakeAlert()));
+  ASSERT_TRUE(dispatcher->Submit(*MakeNotification({MakeAlert()}, "ops-webhook")));
   EXPECT_EQ(dispatcher->Stop(In(10s)), 0u);
 
   const std::vector<Recorded> requests = server.requests();
@@ -422,7 +277,7 @@ TEST_F(WebhookReceiverTest, DispatcherDoesNotRetryABadRequest) {
   auto dispatcher = Dispatch(MakeReceiver(Config(server.url())));
   ASSERT_NE(dispatcher, nullptr);
 
-  ASSERT_TRUE(dispatcher->Submit(MakeAlert()));
+  ASSERT_TRUE(dispatcher->Submit(*MakeNotification({MakeAlert()}, "ops-webhook")));
   EXPECT_EQ(dispatcher->Stop(In(10s)), 0u);
 
   EXPECT_EQ(server.request_count(), 1u);
@@ -438,7 +293,7 @@ TEST_F(WebhookReceiverTest, DispatcherDeliversToAServerThatStartsLate) {
   auto dispatcher =
       Dispatch(MakeReceiver(Config("http://127.0.0.1:" + std::to_string(port) + "/hook")), 1000);
   ASSERT_NE(dispatcher, nullptr);
-  ASSERT_TRUE(dispatcher->Submit(MakeAlert()));
+  ASSERT_TRUE(dispatcher->Submit(*MakeNotification({MakeAlert()}, "ops-webhook")));
   ASSERT_TRUE(Eventually([&] { return dispatcher->probe(0).failed_attempts() >= 2; }));
 
   TestServer server(Statuses({200}), port);
@@ -455,13 +310,149 @@ TEST_F(WebhookReceiverTest, DispatcherStopAbortsAHangingWebhook) {
   ASSERT_TRUE(hanging.server().ok());
   auto dispatcher = Dispatch(MakeReceiver(Config(hanging.server().url())));  // 5s timeout
   ASSERT_NE(dispatcher, nullptr);
-  ASSERT_TRUE(dispatcher->Submit(MakeAlert()));
+  ASSERT_TRUE(dispatcher->Submit(*MakeNotification({MakeAlert()}, "ops-webhook")));
   ASSERT_TRUE(Eventually([&] { return hanging.server().request_count() == 1; }));
 
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(dispatcher->Stop(In(200ms)), 1u);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_EQ(dispatcher->probe(0).dropped(DropReason::kShutdown), 1u);
+}
+
+TEST(WebhookConfigTest, DefaultFormatIsAlertmanager) {
+  EXPECT_EQ(WebhookConfig{}.format, WebhookFormat::kAlertmanager);
+  EXPECT_EQ(ParseWebhookFormat("alertmanager"), WebhookFormat::kAlertmanager);
+  EXPECT_EQ(ParseWebhookFormat("edgewatch"), WebhookFormat::kEdgewatch);
+  EXPECT_EQ(ParseWebhookFormat("json"), std::nullopt);
+  EXPECT_STREQ(WebhookFormatName(WebhookFormat::kEdgewatch), "edgewatch");
+}
+
+TEST(WebhookConfigTest, UrlSources) {
+  WebhookConfig c = Config("http://127.0.0.1/hook");
+  c.url_env = "EW_TEST_WEBHOOK_URL";
+  auto e = c.Validate();
+  ASSERT_TRUE(e.has_value());
+  EXPECT_NE(e->message.find("set only one of url, url_file and url_env"), std::string::npos);
+
+  c = Config("");
+  c.url_file = "/nonexistent/edgewatch-url";
+  auto r = WebhookReceiver::Create(c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(),
+            "alerting.receivers.ops-webhook.url_file: cannot read /nonexistent/edgewatch-url: No "
+            "such file or directory");
+}
+
+TEST_F(WebhookReceiverTest, AlertmanagerFormatPostsTheV4PayloadOfEachNotification) {
+  TestServer server(Statuses({200}));
+  ASSERT_TRUE(server.ok());
+  WebhookConfig config = Config(server.url(), WebhookFormat::kAlertmanager);
+  config.external_url = "http://edgewatch.example:9722";
+  auto receiver = MakeReceiver(config);
+  ASSERT_NE(receiver, nullptr);
+
+  schema::Alert firing = MakeAlert();
+  schema::Alert resolved = testing::Resolved(MakeAlert());
+  resolved.fingerprint = "0123456789abcdef";
+  resolved.labels["server"] = "10.0.3.8:5432";
+  NotificationPtr n = MakeNotification({firing, resolved}, "ops-webhook");
+  ASSERT_TRUE(receiver->Deliver({n}).ok());
+
+  const std::vector<Recorded> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].header("Content-Type"), "application/json");
+  const json got = json::parse(requests[0].body);
+  const json want = json::parse(R"({
+    "version": "4",
+    "groupKey": "{}:{alertname=\"connect_refused_burst\"}",
+    "truncatedAlerts": 0,
+    "status": "firing",
+    "receiver": "ops-webhook",
+    "groupLabels": {"alertname": "connect_refused_burst"},
+    "commonLabels": {"alertname": "connect_refused_burst", "business_system": "payments",
+                     "severity": "critical"},
+    "commonAnnotations": {"summary": "orders → 10.0.3.7:5432 refused 12 connects in 10s"},
+    "externalURL": "http://edgewatch.example:9722",
+    "alerts": [
+      {"status": "firing",
+       "labels": {"alertname": "connect_refused_burst", "business_system": "payments",
+                  "severity": "critical", "server": "10.0.3.7:5432"},
+       "annotations": {"summary": "orders → 10.0.3.7:5432 refused 12 connects in 10s"},
+       "startsAt": "2025-11-22T08:35:03.123456789Z",
+       "endsAt": "0001-01-01T00:00:00Z",
+       "generatorURL": "http://edgewatch.example:9722/api/v1/alerts?fingerprint=8c1d3f0a9b2e4d71",
+       "fingerprint": "8c1d3f0a9b2e4d71"},
+      {"status": "resolved",
+       "labels": {"alertname": "connect_refused_burst", "business_system": "payments",
+                  "severity": "critical", "server": "10.0.3.8:5432"},
+       "annotations": {"summary": "orders → 10.0.3.7:5432 refused 12 connects in 10s"},
+       "startsAt": "2025-11-22T08:35:03.123456789Z",
+       "endsAt": "2025-11-22T08:36:03.123456789Z",
+       "generatorURL": "http://edgewatch.example:9722/api/v1/alerts?fingerprint=0123456789abcdef",
+       "fingerprint": "0123456789abcdef"}
+    ]})");
+  EXPECT_EQ(got, want) << got.dump(2);
+}
+
+TEST_F(WebhookReceiverTest, EdgewatchFormatRetryResumesAtTheAlertThatFailed) {
+  TestServer server(Statuses({200, 503, 200}));
+  ASSERT_TRUE(server.ok());
+  auto receiver = MakeReceiver(Config(server.url()));
+  ASSERT_NE(receiver, nullptr);
+  std::vector<schema::Alert> alerts(3, MakeAlert());
+  alerts[1].fingerprint = "0000000000000001";
+  alerts[2].fingerprint = "0000000000000002";
+  NotificationPtr n = MakeNotification(alerts, "ops-webhook");
+
+  EXPECT_TRUE(receiver->Deliver({n}).retryable());
+  EXPECT_TRUE(receiver->Deliver({n}).ok());
+  const std::vector<Recorded> requests = server.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(requests[0].body, schema::Encode(alerts[0]));
+  EXPECT_EQ(requests[1].body, schema::Encode(alerts[1]));  // 503
+  EXPECT_EQ(requests[2].body, schema::Encode(alerts[1]));
+  EXPECT_EQ(requests[3].body, schema::Encode(alerts[2]));
+
+  // Another notification with the same alerts is a new one: all of them go out.
+  EXPECT_TRUE(receiver->Deliver({MakeNotification(alerts, "ops-webhook")}).ok());
+  EXPECT_EQ(server.request_count(), 7u);
+}
+
+TEST_F(WebhookReceiverTest, UrlFromFileAndBearerTokenFromTheEnvironment) {
+  TestServer server(Statuses({200}));
+  ASSERT_TRUE(server.ok());
+  const std::string path = ::testing::TempDir() + "/webhook-url";
+  std::ofstream(path) << server.url() << "\n";
+  setenv("EW_TEST_WEBHOOK_TOKEN", "tok-123456", 1);
+  WebhookConfig config = Config("");
+  config.url_file = path;
+  config.bearer_token.env = "EW_TEST_WEBHOOK_TOKEN";
+  auto receiver = MakeReceiver(config);
+  ASSERT_NE(receiver, nullptr);
+  EXPECT_TRUE(receiver->Deliver(Batch({MakeAlert()})).ok());
+  ASSERT_EQ(server.request_count(), 1u);
+  EXPECT_EQ(server.requests()[0].header("Authorization"), "Bearer tok-123456");
+  unsetenv("EW_TEST_WEBHOOK_TOKEN");
+}
+
+TEST_F(WebhookReceiverTest, SecretsNeverAppearInAFailureMessage) {
+  // A server that quotes the request back, token and all.
+  TestServer server([](const httplib::Request& req, httplib::Response& res) {
+    res.status = 401;
+    res.set_content(
+        "bad token " + req.get_param_value("token") + " / " + req.get_header_value("Authorization"),
+        "text/plain");
+  });
+  ASSERT_TRUE(server.ok());
+  WebhookConfig config = Config(server.url() + "?token=s3cr3t-query-token");
+  config.bearer_token.literal = "s3cr3t-bearer";
+  auto receiver = MakeReceiver(config);
+  ASSERT_NE(receiver, nullptr);
+  const DeliveryStatus s = receiver->Deliver(Batch({MakeAlert()}));
+  EXPECT_EQ(s.code(), DeliveryStatus::Code::kPermanent);
+  EXPECT_NE(s.message().find("HTTP 401"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("<redacted>"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("s3cr3t"), std::string::npos) << s.message();
 }
 
 }  // namespace
