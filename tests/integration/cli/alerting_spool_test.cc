@@ -126,5 +126,35 @@ TEST(EdgewatchAlerting, BadConfigIsRefusedWithItsPosition) {
       << p.Stderr();
 }
 
+TEST(EdgewatchAlerting, TheShippedExampleConfigStarts) {
+  const std::string dir = testing::MakeTempDir();
+  testing::WriteFile(dir + "/checkout.yaml", kRule);
+  for (const auto& [name, value] :
+       {std::pair{"EDGEWATCH_API_TOKEN", "example-token-123"},
+        {"DINGTALK_PAY_URL", "https://oapi.dingtalk.com/robot/send?access_token=abc"},
+        {"DINGTALK_PAY_SECRET", "SECexample"},
+        {"WECOM_DNS_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"},
+        {"FEISHU_CORE_URL", "https://open.feishu.cn/open-apis/bot/v2/hook/abc"},
+        {"FEISHU_CORE_SECRET", "feishu-secret"},
+        {"SLACK_PLATFORM_URL", "https://hooks.slack.com/services/T0/B0/abc"}}) {
+    ::setenv(name, value, 1);
+  }
+  ChildProcess p({testing::EdgewatchBinary(), "detector", "--rules", dir + "/checkout.yaml",
+                  "--alerting-config",
+                  std::string(EDGEWATCH_SOURCE_DIR) + "/deploy/alerting.example.yaml",
+                  "--spool-dir", dir + "/spool", "--silences-file", dir + "/silences.json",
+                  "--input", "/dev/null"});
+  EXPECT_EQ(p.Wait(30s), 0) << p.Stderr();
+  // Without the secrets' variables it refuses to start and names the missing one.
+  ::unsetenv("DINGTALK_PAY_SECRET");
+  ChildProcess q({testing::EdgewatchBinary(), "detector", "--rules", dir + "/checkout.yaml",
+                  "--alerting-config",
+                  std::string(EDGEWATCH_SOURCE_DIR) + "/deploy/alerting.example.yaml",
+                  "--spool-dir", dir + "/spool", "--silences-file", dir + "/silences.json",
+                  "--input", "/dev/null"});
+  EXPECT_EQ(q.Wait(30s), 2) << q.Stderr();
+  EXPECT_NE(q.Stderr().find("DINGTALK_PAY_SECRET is not set"), std::string::npos) << q.Stderr();
+}
+
 }  // namespace
 }  // namespace edgewatch

@@ -616,5 +616,68 @@ TEST_F(KafkaPipeline, LearnedBaselinesMoveWithTheirEdgesThroughTheBaselinesTopic
   EXPECT_EQ(b.Signal(SIGINT, 30s), 0) << b.Stderr();
 }
 
+// The `kafka` receiver of the alerting config (an embedded detector's AIOps feed): each alert
+// as its full record, evidence inline, keyed by fingerprint, acknowledged by the real broker.
+TEST_F(KafkaPipeline, KafkaReceiverOfTheAlertingConfigPublishesFullRecords) {
+  testing::WriteFile(dir_ + "/rules.yaml", R"(business_system: checkout
+rules:
+  - name: CheckoutRefused
+    signal: refused
+    comparison: ">"
+    threshold: 0
+    severity: critical
+    match: {side: client, server_port: 7201}
+)");
+  std::string rec;
+  for (int i = 0; i < 3; ++i) {
+    schema::EdgeWindow w;
+    w.node = "n1";
+    w.seq = static_cast<uint64_t>(i + 1);
+    w.window_start_ns = 1'795'000'000'000'000'000;
+    w.window_end_ns = w.window_start_ns + 1'000'000'000;
+    w.edge.side = schema::Side::kClient;
+    w.edge.client = {"10.0.0." + std::to_string(10 + i), 0, "client-" + std::to_string(i), ""};
+    w.edge.server = {"10.0.0.1", 7201, "", ""};
+    w.at(schema::Counter::kRefused) = 1;
+    schema::EvidenceEvent ev;
+    ev.id = "n1/" + std::to_string(i) + "/1";
+    ev.node = "n1";
+    ev.cause = "refused";
+    ev.time_ns = w.window_start_ns + 5;
+    ev.edge = w.edge;
+    ev.edge_key = w.edge.Key();
+    ev.pid = 4000 + i;
+    ev.comm = "client-" + std::to_string(i);
+    w.evidence_ids = {ev.id};
+    rec += schema::Encode(ev) + "\n" + schema::Encode(w) + "\n";
+  }
+  testing::WriteFile(dir_ + "/rec.jsonl", rec);
+  testing::WriteFile(dir_ + "/alerting.yaml",
+                     "route: {receiver: aiops, group_by: ['...'], group_wait: 0s, "
+                     "group_interval: 0s}\nreceivers:\n  - name: aiops\n    kafka:\n"
+                     "      brokers: " +
+                         broker_->bootstrap() + "\n      topic: " + Topic("alerts") + "\n");
+  ChildProcess d({testing::EdgewatchBinary(), "detector", "--rules", dir_ + "/rules.yaml",
+                  "--symptom-alerts", "--alerting-config", dir_ + "/alerting.yaml", "--input",
+                  dir_ + "/rec.jsonl"});
+  ASSERT_EQ(d.Wait(60s), 0) << d.Stderr();
+  std::vector<std::pair<std::string, schema::Alert>> alerts;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        alerts = Alerts(Consume("alerts"));
+        return alerts.size() >= 3;
+      },
+      30s))
+      << Consume("alerts") << d.Stderr();
+  std::set<uint32_t> pids;
+  for (const auto& [key, a] : alerts) {
+    EXPECT_EQ(key, a.fingerprint);
+    EXPECT_EQ(a.rule, "CheckoutRefused");
+    ASSERT_EQ(a.evidence.size(), 1u) << "evidence travels inline";
+    pids.insert(a.evidence[0].pid);
+  }
+  EXPECT_EQ(pids, (std::set<uint32_t>{4000, 4001, 4002}));
+}
+
 }  // namespace
 }  // namespace edgewatch
