@@ -51,7 +51,7 @@ class AlertmanagerReceiver final : public Receiver {
   size_t max_batch() const override { return config_.max_batch; }
   void Abort() override { client_->Abort(); }
 
-  std::chrono::milliseconds resend_interval() const { return config_.resend_interval; }
+  std::chrono::milliseconds resend_interval() const override { return config_.resend_interval; }
   // endsAt of a firing alert is now + this (4 × resend_interval).
   std::chrono::milliseconds firing_horizon() const { return config_.resend_interval * 4; }
   // The URL alerts are POSTed to.

@@ -413,7 +413,7 @@ class Dispatcher::Lane {
 };
 
 Result<std::unique_ptr<Dispatcher>> Dispatcher::Create(
-    DispatcherConfig config, std::vector<std::unique_ptr<Receiver>> receivers,
+    const DispatcherConfig& config, std::vector<std::unique_ptr<Receiver>> receivers,
     DispatcherOptions options) {
   if (auto error = config.Validate()) {
     return *error;
@@ -460,7 +460,7 @@ Dispatcher::Dispatcher(const DispatcherConfig& config, DispatcherOptions options
 
 Dispatcher::~Dispatcher() { Stop(options_.clock->Now()); }
 
-bool Dispatcher::Submit(Notification notification) {
+bool Dispatcher::Submit(const Notification& notification) {
   submitted_.Add();
   const std::string receiver = notification.receiver;
   bool all = true;

@@ -57,7 +57,7 @@ class Dispatcher final : public StatsSource {
   // Validates the configuration and the receiver names (non-empty, unique, [A-Za-z0-9_.-]) and
   // starts one worker per receiver.
   static Result<std::unique_ptr<Dispatcher>> Create(
-      DispatcherConfig config, std::vector<std::unique_ptr<Receiver>> receivers,
+      const DispatcherConfig& config, std::vector<std::unique_ptr<Receiver>> receivers,
       DispatcherOptions options = {});
   // Stop(now) unless stopped: whatever is still queued is dropped and counted.
   ~Dispatcher() override;
@@ -68,7 +68,7 @@ class Dispatcher final : public StatsSource {
   // blocks beyond a short lock (and, with a spool, one file write). Returns false when a
   // receiver did not take it (unknown receiver, queue full, or after Stop()); such drops are
   // counted as dropped_total{reason="queue_full"|"shutdown"} (unknown: unrouted_total).
-  bool Submit(Notification notification);
+  bool Submit(const Notification& notification);
 
   // Names of the receivers, in Create() order.
   std::vector<std::string> receiver_names() const;

@@ -184,7 +184,7 @@ struct HttpClient::Curl {
   }
 };
 
-Result<std::unique_ptr<HttpClient>> HttpClient::Create(HttpClientOptions options) {
+Result<std::unique_ptr<HttpClient>> HttpClient::Create(const HttpClientOptions& options) {
   if (GlobalInitOnce() != CURLE_OK) {
     return Err("libcurl: global initialisation failed");
   }
@@ -322,7 +322,7 @@ Result<std::unique_ptr<HttpClient>> CreateClientWithAuth(std::chrono::millisecon
     options.headers.emplace_back("Authorization", "Bearer " + bearer_token);
     scrubber.Add(bearer_token);
   }
-  auto client = HttpClient::Create(std::move(options));
+  auto client = HttpClient::Create(options);
   if (!client) return Err(prefix + client.error());
   return client;
 }

@@ -25,7 +25,7 @@ inline constexpr std::string_view kUserAgent = "edgewatch/0.1";
 // How much of a refused request's response body a failure message quotes.
 inline constexpr size_t kQuotedBodyBytes = 200;
 // How much of a response body is kept (IM APIs answer with small JSON objects).
-inline constexpr size_t kMaxResponseBytes = 64 * 1024;
+inline constexpr size_t kMaxResponseBytes = size_t{64} * 1024;
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
@@ -69,7 +69,7 @@ struct HttpClientOptions {
 
 class HttpClient {
  public:
-  static Result<std::unique_ptr<HttpClient>> Create(HttpClientOptions options);
+  static Result<std::unique_ptr<HttpClient>> Create(const HttpClientOptions& options);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

@@ -225,7 +225,8 @@ DeliveryStatus DingTalkReceiver::Classify(const HttpResponse& r) const {
   return ClassifyDingTalkAnswer(r);
 }
 
-Result<std::unique_ptr<WeComReceiver>> WeComReceiver::Create(WeComConfig config, WallClock clock) {
+Result<std::unique_ptr<WeComReceiver>> WeComReceiver::Create(const WeComConfig& config,
+                                                             WallClock clock) {
   auto parts = Setup(config, Platform::kWeCom, std::move(clock));
   if (!parts) return Err(parts.error());
   return std::unique_ptr<WeComReceiver>(new WeComReceiver(std::move(*parts)));
@@ -239,7 +240,7 @@ DeliveryStatus WeComReceiver::Classify(const HttpResponse& r) const {
   return ClassifyWeComAnswer(r);
 }
 
-Result<std::unique_ptr<FeishuReceiver>> FeishuReceiver::Create(FeishuConfig config,
+Result<std::unique_ptr<FeishuReceiver>> FeishuReceiver::Create(const FeishuConfig& config,
                                                                WallClock clock) {
   auto parts = Setup(config, Platform::kFeishu, std::move(clock));
   if (!parts) return Err(parts.error());
@@ -255,7 +256,8 @@ DeliveryStatus FeishuReceiver::Classify(const HttpResponse& r) const {
   return ClassifyFeishuAnswer(r);
 }
 
-Result<std::unique_ptr<SlackReceiver>> SlackReceiver::Create(SlackConfig config, WallClock clock) {
+Result<std::unique_ptr<SlackReceiver>> SlackReceiver::Create(const SlackConfig& config,
+                                                             WallClock clock) {
   auto parts = Setup(config, Platform::kSlack, std::move(clock));
   if (!parts) return Err(parts.error());
   return std::unique_ptr<SlackReceiver>(new SlackReceiver(std::move(*parts)));

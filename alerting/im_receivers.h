@@ -145,7 +145,7 @@ class DingTalkReceiver final : public ImReceiver {
 // Markdown message of at most 4096 bytes (cut at a character with "… (truncated)").
 class WeComReceiver final : public ImReceiver {
  public:
-  static Result<std::unique_ptr<WeComReceiver>> Create(WeComConfig config,
+  static Result<std::unique_ptr<WeComReceiver>> Create(const WeComConfig& config,
                                                        WallClock clock = SystemWallClockNs);
 
  private:
@@ -157,7 +157,7 @@ class WeComReceiver final : public ImReceiver {
 // Text message; timestamp and sign in the body when a secret is set.
 class FeishuReceiver final : public ImReceiver {
  public:
-  static Result<std::unique_ptr<FeishuReceiver>> Create(FeishuConfig config,
+  static Result<std::unique_ptr<FeishuReceiver>> Create(const FeishuConfig& config,
                                                         WallClock clock = SystemWallClockNs);
 
  private:
@@ -169,7 +169,7 @@ class FeishuReceiver final : public ImReceiver {
 // "text" plus mrkdwn section blocks.
 class SlackReceiver final : public ImReceiver {
  public:
-  static Result<std::unique_ptr<SlackReceiver>> Create(SlackConfig config,
+  static Result<std::unique_ptr<SlackReceiver>> Create(const SlackConfig& config,
                                                        WallClock clock = SystemWallClockNs);
 
  private:

@@ -38,6 +38,31 @@ bool SameContent(const schema::Alert& a, const schema::Alert& b) {
 
 int64_t SystemUnixNs() { return NowUnixNs(); }
 
+// The symptom-alert label of each scope attribute of the correlator (docs/root-causes.md);
+// "" for attributes symptom alerts carry no label of (nat, dns_name).
+std::string_view ScopeLabel(std::string_view attr) {
+  if (attr == "server_endpoint") return "server";
+  if (attr == "node" || attr == "zone" || attr == "client_workload" || attr == "server_service" ||
+      attr == "business_system") {
+    return attr;
+  }
+  return "";
+}
+
+// Whether symptom alert `a` lies in the scope of root cause `rc`: it carries every scope
+// attribute as a label with the scope's value. A scope with an attribute symptoms have no
+// label for is decided by the attached fingerprints alone.
+bool InScope(const schema::RootCauseInfo& rc, const schema::Alert& a) {
+  if (rc.scope.empty()) return false;
+  for (const auto& [attr, value] : rc.scope) {
+    const std::string_view label = ScopeLabel(attr);
+    if (label.empty()) return false;
+    auto it = a.labels.find(std::string(label));
+    if (it == a.labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // A route with everything inherited filled in.
@@ -281,6 +306,7 @@ std::string Notifier::InhibitedBy(const schema::Alert& a) const {
       for (const schema::SymptomRef& ref : s.root_cause->symptoms) {
         if (ref.fingerprint == a.fingerprint) return fp;
       }
+      if (InScope(*s.root_cause, a)) return fp;
     }
   }
   for (const InhibitRule& rule : config_.inhibit_rules) {

@@ -15,7 +15,8 @@
 // resolved alerts then leave the group, and an empty group goes away.
 //
 // Inhibition: a firing root-cause alert mutes the symptom alerts it has attached (by
-// fingerprint: in Kafka mode or with --symptom-alerts they may also arrive on their own), and
+// fingerprint: in Kafka mode or with --symptom-alerts they may also arrive on their own) and
+// those that share its scope labels (scope node=n7 mutes symptoms labelled node="n7"), and
 // configured rules mute alerts matching `target_matchers` while an alert matching
 // `source_matchers` fires with the same values of the `equal` labels (Alertmanager's rule).
 // Silences are asked of a callback (the SilenceStore) at each flush.

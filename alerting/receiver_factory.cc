@@ -264,19 +264,19 @@ Result<std::unique_ptr<Receiver>> Build(const ReceiverSpec& spec, const std::str
     if (auto e = s.OnlyKeys({EW_IM_KEYS, "secret", "secret_file", "secret_env"})) return *e;
     FeishuConfig c;
     if (auto e = ReadIm(s, spec, external_url, c)) return *e;
-    return Up(FeishuReceiver::Create(std::move(c)), s);
+    return Up(FeishuReceiver::Create(c), s);
   }
   if (t == "wecom") {
     if (auto e = s.OnlyKeys({EW_IM_KEYS})) return *e;
     WeComConfig c;
     if (auto e = ReadIm(s, spec, external_url, c)) return *e;
-    return Up(WeComReceiver::Create(std::move(c)), s);
+    return Up(WeComReceiver::Create(c), s);
   }
   if (t == "slack") {
     if (auto e = s.OnlyKeys({EW_IM_KEYS})) return *e;
     SlackConfig c;
     if (auto e = ReadIm(s, spec, external_url, c)) return *e;
-    return Up(SlackReceiver::Create(std::move(c)), s);
+    return Up(SlackReceiver::Create(c), s);
   }
   return s.Placed("no such receiver type");
 }

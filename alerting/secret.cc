@@ -12,7 +12,7 @@ namespace {
 
 constexpr size_t kMinSecretBytes = 4;
 constexpr size_t kMinPathTokenBytes = 16;
-constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr size_t kMaxSecretFileBytes = size_t{64} * 1024;
 
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
   std::FILE* f = std::fopen(path.c_str(), "rb");

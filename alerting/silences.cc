@@ -322,7 +322,7 @@ Result<bool> SilenceStore::Load() {
     std::string data = EncodeLocked();
     const uint64_t gen = generation_;
     lock.unlock();
-    Persist(std::move(data), gen);
+    Persist(data, gen);
   }
   return true;
 }
@@ -369,7 +369,7 @@ Result<std::string> SilenceStore::Create(Silence s) {
   std::string data = EncodeLocked();
   const uint64_t gen = generation_;
   lock.unlock();
-  Persist(std::move(data), gen);
+  Persist(data, gen);
   return id;
 }
 
@@ -393,7 +393,7 @@ Result<SilenceState> SilenceStore::Expire(std::string_view id) {
   std::string data = EncodeLocked();
   const uint64_t gen = generation_;
   lock.unlock();
-  Persist(std::move(data), gen);
+  Persist(data, gen);
   return was;
 }
 
@@ -446,7 +446,7 @@ size_t SilenceStore::CollectGarbage() {
   std::string data = EncodeLocked();
   const uint64_t gen = generation_;
   lock.unlock();
-  Persist(std::move(data), gen);
+  Persist(data, gen);
   return n;
 }
 
@@ -464,7 +464,7 @@ std::string SilenceStore::EncodeLocked() const {
   return Json{{"schema", kFileSchema}, {"silences", std::move(list)}}.dump(1) + "\n";
 }
 
-void SilenceStore::Persist(std::string data, uint64_t generation) {
+void SilenceStore::Persist(const std::string& data, uint64_t generation) {
   if (options_.path.empty()) return;
   std::lock_guard lock(persist_mu_);
   if (generation <= persisted_generation_) return;  // a later state is on disk already

@@ -110,7 +110,7 @@ class SilenceStore : public StatsSource {
   size_t CollectGarbageLocked(int64_t now);
   // Serializes the silences under mu_ (held by the caller); Persist() writes outside it.
   std::string EncodeLocked() const;
-  void Persist(std::string data, uint64_t generation);
+  void Persist(const std::string& data, uint64_t generation);
 
   const SilenceStoreOptions options_;
   mutable std::shared_mutex mu_;

@@ -202,7 +202,7 @@ Result<Pipeline> Pipeline::BuildDelivery(const PipelineFlags& flags) {
   };
   auto n = alerting::Notifier::Create(
       std::move(notifier_config), p.dispatcher->receiver_names(),
-      [disp](alerting::Notification x) { disp->Submit(std::move(x)); }, no);
+      [disp](const alerting::Notification& x) { disp->Submit(x); }, no);
   if (!n) return Err(n.error());
   p.notifier = std::move(*n);
 

@@ -74,7 +74,7 @@ TEST(ReceiverOutage, DownFor30sThenUpGetsEveryNotificationOnce) {
   nc.route.group_interval = 1s;
   nc.route.repeat_interval = 0ms;
   Dispatcher* d = dispatcher->get();
-  auto notifier = Notifier::Create(nc, {"ops"}, [d](Notification n) { d->Submit(std::move(n)); });
+  auto notifier = Notifier::Create(nc, {"ops"}, [d](const Notification& n) { d->Submit(n); });
   ASSERT_TRUE(notifier.ok()) << notifier.error();
 
   const auto t0 = std::chrono::steady_clock::now();

@@ -39,7 +39,7 @@ std::string Recording() {
   for (int i = 0; i < 3; ++i) {
     schema::EdgeWindow w;
     w.node = "n1";
-    w.seq = static_cast<uint64_t>(i + 1);
+    w.seq = static_cast<uint64_t>(i) + 1;
     w.window_start_ns = 1'795'000'000'000'000'000;
     w.window_end_ns = w.window_start_ns + 1'000'000'000;
     w.edge.side = schema::Side::kClient;

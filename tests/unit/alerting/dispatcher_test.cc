@@ -211,7 +211,7 @@ struct Harness {
   std::vector<ScriptedReceiver*> receivers;
   std::unique_ptr<Dispatcher> dispatcher;
 
-  void Start(DispatcherConfig config, std::vector<std::unique_ptr<ScriptedReceiver>> owned,
+  void Start(const DispatcherConfig& config, std::vector<std::unique_ptr<ScriptedReceiver>> owned,
              Clock* clock_override = nullptr) {
     std::vector<std::unique_ptr<Receiver>> list;
     for (auto& r : owned) {
@@ -531,7 +531,7 @@ TEST(DispatcherTest, StatsArePerReceiverWithClosedLabelSets) {
 }
 
 TEST(DispatcherTest, CreateValidatesConfigAndReceiverNames) {
-  auto make = [](const std::vector<std::string>& names, DispatcherConfig config = {}) {
+  auto make = [](const std::vector<std::string>& names, const DispatcherConfig& config = {}) {
     std::vector<std::unique_ptr<Receiver>> list;
     list.reserve(names.size());
     for (const auto& n : names) {

@@ -26,14 +26,14 @@ MessageOptions Options(Markup markup = Markup::kMarkdown) {
 
 MessageRenderer Renderer(std::string_view title, std::string_view text,
                          MessageOptions options = Options()) {
-  auto r = MessageRenderer::Create(title, text, options, "alerting.receivers.dd.");
+  auto r = MessageRenderer::Create(title, text, std::move(options), "alerting.receivers.dd.");
   EXPECT_TRUE(r.ok()) << r.error();
   return std::move(r).value();
 }
 
 std::string Render(std::string_view text, const NotificationBatch& batch,
                    MessageOptions options = Options()) {
-  return Renderer("", text, options).Render(batch).text;
+  return Renderer("", text, std::move(options)).Render(batch).text;
 }
 
 bool Contains(const std::string& text, const std::string& part) {

@@ -52,7 +52,7 @@ struct Harness {
   std::map<std::string, std::string> silences;  // label value of "fp" → silence id
   std::unique_ptr<Notifier> notifier;
 
-  void Start(NotifierConfig config, std::vector<std::string> receivers = {"hook"},
+  void Start(NotifierConfig config, const std::vector<std::string>& receivers = {"hook"},
              ResendFn resend = nullptr) {
     NotifierOptions o;
     o.clock = &clock;
@@ -306,6 +306,42 @@ TEST(NotifierTest, RootCauseInhibitsTheSymptomsItAttached) {
   got.clear();
   for (size_t i = 2; i < h.sent.size(); ++i) got.insert(h.sent[i].alerts.at(0).fingerprint);
   EXPECT_TRUE(got.count("s1")) << "symptom notified once the root cause is gone";
+}
+
+TEST(NotifierTest, RootCauseInhibitsSymptomsSharingItsScopeLabels) {
+  Harness h;
+  h.Start(Grouped({"..."}, 0s, 0s, 0s));
+  schema::Alert rc = MakeAlert("rc", "pay");
+  rc.labels["kind"] = "root_cause";
+  rc.root_cause.emplace();
+  rc.root_cause->cause = "endpoint_down";
+  rc.root_cause->scope = {{"node", "node-7"}, {"server_endpoint", "10.0.0.1:7201"}};
+  schema::Alert in = MakeAlert("in", "pay");
+  in.labels["node"] = "node-7";
+  in.labels["server"] = "10.0.0.1:7201";
+  schema::Alert other_server = MakeAlert("other", "pay");
+  other_server.labels["node"] = "node-7";
+  other_server.labels["server"] = "10.0.0.9:7201";
+  h.notifier->Submit(rc);
+  h.notifier->Submit(in);
+  h.notifier->Submit(other_server);
+  std::set<std::string> got;
+  for (const auto& n : h.sent) got.insert(n.alerts.at(0).fingerprint);
+  EXPECT_EQ(got, (std::set<std::string>{"rc", "other"}));
+}
+
+TEST(NotifierTest, ScopeWithoutSymptomLabelsInhibitsByFingerprintOnly) {
+  Harness h;
+  h.Start(Grouped({"..."}, 0s, 0s, 0s));
+  schema::Alert rc = MakeAlert("rc", "pay");
+  rc.root_cause.emplace();
+  rc.root_cause->scope = {{"node", "node-7"}, {"nat", "4026532"}};  // symptoms have no nat label
+  schema::Alert s = MakeAlert("s", "pay");
+  s.labels["node"] = "node-7";
+  h.notifier->Submit(rc);
+  h.notifier->Submit(s);
+  ASSERT_EQ(h.sent.size(), 2u);
+  EXPECT_EQ(h.sent[1].alerts.at(0).fingerprint, "s");
 }
 
 TEST(NotifierTest, InhibitRuleNeedsSourceTargetAndEqualLabels) {

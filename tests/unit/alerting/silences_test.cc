@@ -278,7 +278,7 @@ TEST_F(SilenceStoreTest, SilencingWithEachOperatorAndAbsentLabels) {
   const auto ne = *store->Create(S(R"(alertname="DnsFailing", env!="prod")", kT0));
   const auto re = *store->Create(S(R"(alertname="HttpErrors", service=~"pay|ops")", kT0));
   const auto nre = *store->Create(S(R"(alertname="Snat", node!~"edge-.*")", kT0));
-  auto silencing = [&](Labels l) { return store->Silencing(l, now_); };
+  auto silencing = [&](const Labels& l) { return store->Silencing(l, now_); };
   EXPECT_EQ(silencing({{"alertname", "TcpRefused"}, {"service", "pay"}, {"x", "y"}}), eq);
   EXPECT_EQ(silencing({{"alertname", "TcpRefused"}, {"service", "ops"}}), std::nullopt);
   EXPECT_EQ(silencing({{"alertname", "TcpRefused"}}), std::nullopt);  // absent service
@@ -299,6 +299,7 @@ TEST_F(SilenceStoreTest, SilencingFromManyThreadsWhileSilencesChange) {
   ASSERT_TRUE(store->Create(S(R"(service="pay")", kT0, 10 * kHour)).ok());
   std::atomic<int> silenced{0};
   std::vector<std::thread> readers;
+  readers.reserve(4);
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&] {
       for (int i = 0; i < 2000; ++i) {
@@ -318,7 +319,7 @@ TEST_F(SilenceStoreTest, SilencingFromManyThreadsWhileSilencesChange) {
 TEST_F(SilenceStoreTest, ExpiredSilencesAreForgottenAfterTheRetention) {
   auto store = Open();
   auto old_one = store->Create(S(R"(service="pay")", kT0, kHour));
-  auto recent = store->Create(S(R"(service="ops")", kT0, 3 * 24 * kHour));
+  auto recent = store->Create(S(R"(service="ops")", kT0, int64_t{3} * 24 * kHour));
   ASSERT_TRUE(old_one.ok() && recent.ok());
   now_ = kT0 + kHour + 120 * kHour;  // exactly the retention after the end: still kept
   EXPECT_EQ(store->CollectGarbage(), 0u);
@@ -327,7 +328,7 @@ TEST_F(SilenceStoreTest, ExpiredSilencesAreForgottenAfterTheRetention) {
   EXPECT_FALSE(store->Get(*old_one).has_value());
   EXPECT_TRUE(store->Get(*recent).has_value());
   // Changes collect too.
-  now_ = kT0 + 3 * 24 * kHour + 121 * kHour;
+  now_ = kT0 + int64_t{3} * 24 * kHour + 121 * kHour;
   ASSERT_TRUE(store->Create(S(R"(service="db")", now_)).ok());
   EXPECT_FALSE(store->Get(*recent).has_value());
   EXPECT_EQ(store->List().size(), 1u);
