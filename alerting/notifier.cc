@@ -347,13 +347,8 @@ void Notifier::Flush(Group& g, Clock::TimePoint now, bool force) {
       if (send_resolved && g.notified_firing.count(fp) > 0) resolved.push_back(&a);
       continue;
     }
-    bool muted = !InhibitedBy(a).empty();
-    if (muted) {
-      muted_inhibited_.Add();
-    } else if (options_.silenced && options_.silenced(a.labels, now_ns)) {
-      muted = true;
-      muted_silenced_.Add();
-    }
+    const bool muted =
+        !InhibitedBy(a).empty() || (options_.silenced && options_.silenced(a.labels, now_ns));
     muted_any = muted_any || muted;
     if (!muted) firing.push_back(&a);
   }
@@ -482,10 +477,21 @@ std::vector<Notifier::AlertView> Notifier::Alerts() const {
 void Notifier::CollectStats(std::vector<StatSample>& out) const {
   size_t alerts = 0;
   size_t groups = 0;
+  size_t inhibited = 0;
+  size_t silenced = 0;
   {
     std::lock_guard lock(mu_);
     alerts = alerts_.size();
     groups = groups_.size();
+    const int64_t now_ns = options_.now_unix_ns();
+    for (const auto& [fp, e] : alerts_) {
+      if (e->alert.status != schema::AlertStatus::kFiring) continue;
+      if (!InhibitedBy(e->alert).empty()) {
+        ++inhibited;
+      } else if (options_.silenced && options_.silenced(e->alert.labels, now_ns)) {
+        ++silenced;
+      }
+    }
   }
   out.push_back(Counter("edgewatch_notifier_alerts_received_total",
                         "Alert records the notifier was given.",
@@ -499,12 +505,12 @@ void Notifier::CollectStats(std::vector<StatSample>& out) const {
   out.push_back(Counter("edgewatch_notifier_notifications_total",
                         "Notifications flushed to receivers.",
                         static_cast<double>(notifications_.Get())));
-  out.push_back(Counter("edgewatch_notifier_muted_total",
-                        "Firing alerts left out of a flush, by why.",
-                        static_cast<double>(muted_inhibited_.Get()), {{"by", "inhibition"}}));
-  out.push_back(Counter("edgewatch_notifier_muted_total",
-                        "Firing alerts left out of a flush, by why.",
-                        static_cast<double>(muted_silenced_.Get()), {{"by", "silence"}}));
+  out.push_back(Gauge("edgewatch_notifier_muted_alerts",
+                      "Firing alerts the receivers are not told about, by why.",
+                      static_cast<double>(inhibited), {{"by", "inhibition"}}));
+  out.push_back(Gauge("edgewatch_notifier_muted_alerts",
+                      "Firing alerts the receivers are not told about, by why.",
+                      static_cast<double>(silenced), {{"by", "silence"}}));
   out.push_back(Gauge("edgewatch_notifier_alerts", "Alerts the notifier holds.",
                       static_cast<double>(alerts)));
   out.push_back(

@@ -108,7 +108,9 @@ class Notifier final : public StatsSource {
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;
 
-  // Takes one alert record from the detector (any thread). Never blocks for long.
+  // Takes one alert record from the detector (any thread). Never blocks for long: on routes
+  // that wait for nothing it hands the notification to the dispatcher at once (with a spool,
+  // one fsync'ed file write per notification — alerts are rare, records are not).
   void Submit(const schema::Alert& alert);
 
   // Flushes the groups that are due (the notifier's thread calls it; tests too).
@@ -159,8 +161,6 @@ class Notifier final : public StatsSource {
   StatCounter duplicates_;
   StatCounter dropped_full_;
   StatCounter notifications_;
-  StatCounter muted_inhibited_;
-  StatCounter muted_silenced_;
   StatCounter unmatched_;
 };
 

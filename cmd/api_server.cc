@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -72,12 +73,28 @@ Result<std::unique_ptr<ApiServer>> ApiServer::StartUnlessOff(const std::string& 
                     [self, &board](const httplib::Request& req, httplib::Response& res) {
                       self->alerts_requests_.Add();
                       const bool resolved = req.get_param_value("resolved") == "true";
+                      // Why an alert was not notified: the silence or the inhibiting alert.
+                      std::map<std::string, nlohmann::json> muted;
+                      if (self->options_.notifier != nullptr) {
+                        for (const auto& v : self->options_.notifier->Alerts()) {
+                          nlohmann::json m = nlohmann::json::object();
+                          if (!v.silenced_by.empty()) m["silenced_by"] = v.silenced_by;
+                          if (!v.inhibited_by.empty()) m["inhibited_by"] = v.inhibited_by;
+                          if (!m.empty()) muted[v.alert.fingerprint] = std::move(m);
+                        }
+                      }
                       std::string body = R"({"status":"success","data":[)";
                       bool first = true;
                       for (const schema::Alert& a : board.Alerts(resolved)) {
                         if (!first) body += ',';
                         first = false;
-                        body += schema::Encode(a);
+                        std::string record = schema::Encode(a);
+                        auto m = muted.find(a.fingerprint);
+                        if (m != muted.end() && !record.empty() && record.back() == '}') {
+                          record.pop_back();
+                          record += ",\"muted\":" + m->second.dump() + "}";
+                        }
+                        body += record;
                       }
                       body += "]}";
                       res.set_content(body, kJson);

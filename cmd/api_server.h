@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "alerting/notifier.h"
 #include "alerting/silences.h"
 #include "common/result.h"
 #include "common/stats.h"
@@ -36,6 +37,8 @@ struct ApiOptions {
   alerting::SilenceStore* silences = nullptr;
   // The bearer token of POST and DELETE; "" refuses them (403) and says how to configure one.
   std::string token;
+  // Says which alerts of GET /api/v1/alerts are muted (a "muted" object); null: not said.
+  const alerting::Notifier* notifier = nullptr;
 };
 
 class ApiServer : public StatsSource {

@@ -16,5 +16,6 @@ int DetectorCommand(int argc, char** argv);  // edgewatch detector
 int RulesCommand(int argc, char** argv);     // edgewatch rules check
 int KafkaCommand(int argc, char** argv);     // edgewatch kafka init
 int NabCommand(int argc, char** argv);       // edgewatch nab (NAB benchmark runs and scores)
+int AlertingCommand(int argc, char** argv);  // edgewatch alerting check / routes
 
 }  // namespace edgewatch::cmd

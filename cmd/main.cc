@@ -16,6 +16,7 @@ Commands:
   sensor     capture kernel TCP events; write edge windows and evidence (JSON lines or Kafka)
   detector   evaluate rules over recorded edge windows, or over Kafka in a consumer group
   rules      check rule files: edgewatch rules check PATH...
+  alerting   check an alerting config, test its routes: edgewatch alerting check FILE
   kafka      create the Kafka topics: edgewatch kafka init --kafka HOST:PORT
   nab        run a baseline detector over NAB data and score it: edgewatch nab --help
   version    print the version
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   if (cmd == "rules") return RulesCommand(argc, argv);
   if (cmd == "kafka") return KafkaCommand(argc, argv);
   if (cmd == "nab") return NabCommand(argc, argv);
+  if (cmd == "alerting") return AlertingCommand(argc, argv);
   if (cmd == "version" || cmd == "--version") {
     std::printf("edgewatch %s\n", EDGEWATCH_VERSION);
     return kExitOk;

@@ -267,7 +267,9 @@ std::function<void(const schema::Alert&)> Pipeline::Deliver() const {
   };
 }
 
-ApiOptions Pipeline::api_options() const { return ApiOptions{silences.get(), api_token}; }
+ApiOptions Pipeline::api_options() const {
+  return ApiOptions{silences.get(), api_token, notifier.get()};
+}
 
 std::vector<const StatsSource*> Pipeline::stats_sources() const {
   return {dispatcher.get(), notifier.get(), silences.get(), reloader.get()};

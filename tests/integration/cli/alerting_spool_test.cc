@@ -156,5 +156,46 @@ TEST(EdgewatchAlerting, TheShippedExampleConfigStarts) {
   EXPECT_NE(q.Stderr().find("DINGTALK_PAY_SECRET is not set"), std::string::npos) << q.Stderr();
 }
 
+TEST(EdgewatchAlerting, CheckAndRoutesCommands) {
+  const std::string example = std::string(EDGEWATCH_SOURCE_DIR) + "/deploy/alerting.example.yaml";
+  for (const auto& [name, value] :
+       {std::pair{"EDGEWATCH_API_TOKEN", "example-token-123"},
+        {"DINGTALK_PAY_URL", "https://oapi.dingtalk.com/robot/send?access_token=abc"},
+        {"DINGTALK_PAY_SECRET", "SECexample"},
+        {"WECOM_DNS_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"},
+        {"FEISHU_CORE_URL", "https://open.feishu.cn/open-apis/bot/v2/hook/abc"},
+        {"FEISHU_CORE_SECRET", "feishu-secret"},
+        {"SLACK_PLATFORM_URL", "https://hooks.slack.com/services/T0/B0/abc"}}) {
+    ::setenv(name, value, 1);
+  }
+  ChildProcess good({testing::EdgewatchBinary(), "alerting", "check", example});
+  EXPECT_EQ(good.Wait(20s), 0) << good.Stdout() << good.Stderr();
+  EXPECT_NE(good.Stdout().find("SUCCESS: 7 receivers, 8 routes, 1 inhibit rules"),
+            std::string::npos)
+      << good.Stdout();
+  const std::string dir = testing::MakeTempDir();
+  testing::WriteFile(dir + "/bad.yaml",
+                     "route: {receiver: ops}\nreceivers:\n  - name: ops\n    wecom:\n"
+                     "      url: https://qyapi.weixin.qq.com/x\n      secret: nope\n");
+  ChildProcess bad({testing::EdgewatchBinary(), "alerting", "check", dir + "/bad.yaml"});
+  EXPECT_EQ(bad.Wait(20s), 1);
+  EXPECT_NE(bad.Stdout().find("FAILED"), std::string::npos) << bad.Stdout();
+  EXPECT_NE(bad.Stdout().find(dir + "/bad.yaml:6:7: receivers.ops.wecom.secret: unknown key"),
+            std::string::npos)
+      << bad.Stdout();
+
+  auto routes = [&](std::vector<std::string> labels) {
+    std::vector<std::string> argv = {testing::EdgewatchBinary(), "alerting", "routes", example};
+    argv.insert(argv.end(), labels.begin(), labels.end());
+    ChildProcess p(argv);
+    EXPECT_EQ(p.Wait(20s), 0) << p.Stderr();
+    return p.Stdout();
+  };
+  EXPECT_EQ(routes({"business_system=payment", "severity=critical"}),
+            "central-alertmanager\naiops-kafka\npay-dingtalk\n");
+  EXPECT_EQ(routes({"oncall=dns-team"}), "central-alertmanager\naiops-kafka\ndns-wecom\n");
+  EXPECT_EQ(routes({"business_system=crm"}), "central-alertmanager\naiops-kafka\nops-webhook\n");
+}
+
 }  // namespace
 }  // namespace edgewatch

@@ -112,6 +112,12 @@ TEST(EdgewatchRunSilences, ASilenceHoldsTheAlertBackAndItsExpiryLetsItThrough) {
       << run.Stderr();
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(hook.count(), 0u) << hook.body(0);
+  // The API says why it was not sent.
+  auto listed = api.Get("/api/v1/alerts");
+  ASSERT_TRUE(listed);
+  auto data = nlohmann::json::parse(listed->body).at("data");
+  ASSERT_EQ(data.size(), 1u) << listed->body;
+  EXPECT_EQ(data[0]["muted"]["silenced_by"], id) << listed->body;
   EXPECT_TRUE(testing::ReadFile(dir + "/silences.json").find(id) != std::string::npos)
       << "the silence is persisted";
 
