@@ -70,6 +70,20 @@ size_t SpoolFiles(const std::string& dir) {
   return n;
 }
 
+// The environment variables deploy/alerting.example.yaml reads its secrets from.
+void SetExampleSecrets() {
+  for (const auto& [name, value] :
+       {std::pair{"EDGEWATCH_API_TOKEN", "example-token-123"},
+        {"DINGTALK_PAY_URL", "https://oapi.dingtalk.com/robot/send?access_token=abc"},
+        {"DINGTALK_PAY_SECRET", "SECexample"},
+        {"WECOM_DNS_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"},
+        {"FEISHU_CORE_URL", "https://open.feishu.cn/open-apis/bot/v2/hook/abc"},
+        {"FEISHU_CORE_SECRET", "feishu-secret"},
+        {"SLACK_PLATFORM_URL", "https://hooks.slack.com/services/T0/B0/abc"}}) {
+    ::setenv(name, value, 1);
+  }
+}
+
 TEST(EdgewatchAlerting, KilledWithAPendingSpoolDeliversItAfterTheRestart) {
   const std::string dir = testing::MakeTempDir();
   testing::WriteFile(dir + "/checkout.yaml", kRule);
@@ -129,16 +143,7 @@ TEST(EdgewatchAlerting, BadConfigIsRefusedWithItsPosition) {
 TEST(EdgewatchAlerting, TheShippedExampleConfigStarts) {
   const std::string dir = testing::MakeTempDir();
   testing::WriteFile(dir + "/checkout.yaml", kRule);
-  for (const auto& [name, value] :
-       {std::pair{"EDGEWATCH_API_TOKEN", "example-token-123"},
-        {"DINGTALK_PAY_URL", "https://oapi.dingtalk.com/robot/send?access_token=abc"},
-        {"DINGTALK_PAY_SECRET", "SECexample"},
-        {"WECOM_DNS_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"},
-        {"FEISHU_CORE_URL", "https://open.feishu.cn/open-apis/bot/v2/hook/abc"},
-        {"FEISHU_CORE_SECRET", "feishu-secret"},
-        {"SLACK_PLATFORM_URL", "https://hooks.slack.com/services/T0/B0/abc"}}) {
-    ::setenv(name, value, 1);
-  }
+  SetExampleSecrets();
   ChildProcess p({testing::EdgewatchBinary(), "detector", "--rules", dir + "/checkout.yaml",
                   "--alerting-config",
                   std::string(EDGEWATCH_SOURCE_DIR) + "/deploy/alerting.example.yaml",
@@ -158,16 +163,7 @@ TEST(EdgewatchAlerting, TheShippedExampleConfigStarts) {
 
 TEST(EdgewatchAlerting, CheckAndRoutesCommands) {
   const std::string example = std::string(EDGEWATCH_SOURCE_DIR) + "/deploy/alerting.example.yaml";
-  for (const auto& [name, value] :
-       {std::pair{"EDGEWATCH_API_TOKEN", "example-token-123"},
-        {"DINGTALK_PAY_URL", "https://oapi.dingtalk.com/robot/send?access_token=abc"},
-        {"DINGTALK_PAY_SECRET", "SECexample"},
-        {"WECOM_DNS_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"},
-        {"FEISHU_CORE_URL", "https://open.feishu.cn/open-apis/bot/v2/hook/abc"},
-        {"FEISHU_CORE_SECRET", "feishu-secret"},
-        {"SLACK_PLATFORM_URL", "https://hooks.slack.com/services/T0/B0/abc"}}) {
-    ::setenv(name, value, 1);
-  }
+  SetExampleSecrets();
   ChildProcess good({testing::EdgewatchBinary(), "alerting", "check", example});
   EXPECT_EQ(good.Wait(20s), 0) << good.Stdout() << good.Stderr();
   EXPECT_NE(good.Stdout().find("SUCCESS: 7 receivers, 8 routes, 1 inhibit rules"),
