@@ -206,10 +206,31 @@ static __always_inline void set_owner(const struct sock *sk, const struct owner 
 	bpf_map_update_elem(&owners, &key, o, BPF_ANY);
 }
 
+/* The socket's netns and local port for `listeners`: direct loads for tp_btf programs (a
+ * typed socket pointer: no helper call per field), probe reads for classic tracepoints. */
+static __always_inline struct listener_key listener_of(const struct sock *sk, bool btf)
+{
+	struct listener_key lk = {};
+	if (btf) {
+		lk.netns = sk->__sk_common.skc_net.net->ns.inum;
+		lk.port = sk->__sk_common.skc_num;
+	} else {
+		lk.netns = sk_netns(sk);
+		lk.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	}
+	return lk;
+}
+
 static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate,
 					    bool btf)
 {
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	/* Most of a connection's transitions (FIN_WAIT*, CLOSE_WAIT, LAST_ACK, CLOSING,
+	 * TIME_WAIT) say nothing here: they return before any read. */
+	if (newstate != TCP_SYN_SENT && newstate != TCP_LISTEN && newstate != TCP_SYN_RECV &&
+	    newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)
+		return 0;
+	/* The classic tracepoint program tested the record's protocol already. */
+	if (btf && BPF_CORE_READ_BITFIELD(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 
 	/* connect() and listen() run in process context: remember who owns the socket. */
@@ -221,16 +242,14 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 	}
 	if (newstate == TCP_LISTEN) {
 		struct owner o = {};
-		struct listener_key lk = {.netns = sk_netns(sk),
-					  .port = BPF_CORE_READ(sk, __sk_common.skc_num)};
+		struct listener_key lk = listener_of(sk, btf);
 		current_owner(&o, EW_ROLE_SERVER);
 		bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
 		return 0;
 	}
 	/* A passively opened child socket: inherit the listener's owner (softirq context). */
 	if (newstate == TCP_SYN_RECV) {
-		struct listener_key lk = {.netns = sk_netns(sk),
-					  .port = BPF_CORE_READ(sk, __sk_common.skc_num)};
+		struct listener_key lk = listener_of(sk, btf);
 		struct owner *l = bpf_map_lookup_elem(&listeners, &lk);
 		struct owner o = {};
 		if (l)
@@ -258,8 +277,7 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 
 	if (oldstate == TCP_LISTEN) {
 		/* A listener closing is not a failed connection (OTel eBPF issues #1919, #3040). */
-		struct listener_key lk = {.netns = sk_netns(sk),
-					  .port = BPF_CORE_READ(sk, __sk_common.skc_num)};
+		struct listener_key lk = listener_of(sk, btf);
 		bpf_map_delete_elem(&listeners, &lk);
 		return 0;
 	}
