@@ -79,7 +79,7 @@ int NabCommand(int argc, char** argv) {
               "'edgewatch nab score --help' scores result files on their own.");
   flags.String("data", &data, "NAB data directory (holds <group>/<name>.csv)", "DIR");
   flags.String("out", &out, "results directory", "DIR");
-  flags.String("detector", &detector, "one of: " + names + " (default edgewatch)", "NAME");
+  flags.String("detector", &detector, "one of: " + names, "NAME");
   flags.Bool("score", &score, "score the results afterwards (needs --labels)");
   flags.Bool("per-file", &per_file, "with --score, also print each file's raw score");
   flags.String("labels", &labels,
@@ -87,7 +87,7 @@ int NabCommand(int argc, char** argv) {
                "FILE");
   flags.String("warmup", &warmup,
                "records scored 0 while learning: a number, or 'probation' (NAB's 15 % of each "
-               "file, as NAB's harness tells its detectors; default)",
+               "file, as NAB's harness tells its detectors)",
                "N|probation");
   flags.List("set", &sets, "override a detector setting (docs/baselines.md), e.g. hold=0.99",
              "KEY=VALUE");

@@ -19,7 +19,8 @@ namespace {
 
 constexpr std::string_view kMagic = "EWSTATE1";
 // Bump when a baseline's saved fields change meaning (not only size).
-constexpr uint64_t kStateVersion = 2;  // 2: BaselineDetector's last surprise and tail as floats
+constexpr uint64_t kStateVersion = 3;  // 2: BaselineDetector's last surprise and tail as floats;
+                                       // 3: its range envelope, level and smoothed surprise
 // Baselines copy some structs whole (BinaryWriter::Put of the object): their sizes and the byte
 // order are part of the format.
 constexpr uint64_t kStateLayout =

@@ -6,34 +6,53 @@
 namespace edgewatch::baseline {
 
 BaselineDetector::BaselineDetector(BaselineDetectorConfig config)
-    : params_{config.season_ratio, config.smooth, config.hold, static_cast<float>(config.decades),
-              config.warmup},
+    : params_{static_cast<float>(config.season_ratio),
+              static_cast<float>(config.smooth),
+              static_cast<float>(config.range_margin),
+              static_cast<float>(config.decades),
+              config.hold,
+              config.warmup,
+              config.range_min_records},
       robust_(config.window),
       season_(config.season_s, config.season_bins, config.season_alpha),
       spot_(config.spot),
-      point_spot_(config.spot) {}
+      point_spot_(config.spot),
+      range_(config.range_half_life) {}
+
+double BaselineDetector::ScoreOfTail(double tail) const {
+  return std::clamp(-std::log10(std::max(tail, 1e-300)) / params_.decades, 0.0, 1.0);
+}
 
 double BaselineDetector::Score(int64_t t_s, double x) {
   double zr = robust_.Update(x);
   double zs = season_.Update(t_s, x);
   const double surprise = std::log1p(seasonal() ? std::fabs(zs) : std::fabs(zr));
   surprise_ = static_cast<float>(surprise);
-  smoothed_ += params_.smooth * (surprise - smoothed_);
+  smoothed_ += static_cast<float>(params_.smooth * (surprise - smoothed_));
   double p_smooth = spot_.Update(smoothed_);
   double p_point = point_spot_.Update(surprise);
   // Either view may call the record unusual; the factor 2 is Bonferroni's for two tests.
-  const double tail = std::min(1.0, 2 * std::min(p_smooth, p_point));
+  double tail = std::min(1.0, 2 * std::min(p_smooth, p_point));
+  const double spread_score = ScoreOfTail(tail);
+  const double excess = range_.Update(x);
+  if (params_.range_margin >= 0 && count_ >= params_.range_min_records &&
+      excess > params_.range_margin) {
+    // A break out of the range scores 0.5 + 0.5·min(1, excess): as a tail, 10^−(that × decades).
+    tail = std::min(tail, std::pow(10.0, -(0.5 + 0.5 * std::min(1.0, excess)) * params_.decades));
+  }
   tail_ = static_cast<float>(tail);
+  const double s = ScoreOfTail(tail);
   ++count_;
-  double s = std::clamp(-std::log10(std::max(tail, 1e-300)) / params_.decades, 0.0, 1.0);
   double out = s > level_ ? s : 0.0;
-  level_ = std::max(level_ * params_.hold, s);
+  // A range break does not raise the level: it is one record's event, not an episode whose
+  // echoes need holding back, and a level it raised would hide the next episode for days.
+  level_ = static_cast<float>(std::max(level_ * params_.hold, spread_score));
   return count_ <= params_.warmup ? 0.0 : out;
 }
 
 size_t BaselineDetector::StateBytes() const {
-  return robust_.StateBytes() + season_.StateBytes() + 2 * Spot::StateBytes() + sizeof(Params) +
-         2 * sizeof(double) + 2 * sizeof(float) + sizeof(uint32_t);
+  return robust_.StateBytes() + season_.StateBytes() + 2 * Spot::StateBytes() +
+         RangeEnvelope::StateBytes() + sizeof(Params) + 4 * sizeof(float) + sizeof(uint32_t);
 }
 
 void BaselineDetector::Save(BinaryWriter& w) const {
@@ -41,6 +60,7 @@ void BaselineDetector::Save(BinaryWriter& w) const {
   season_.Save(w);
   spot_.Save(w);
   point_spot_.Save(w);
+  range_.Save(w);
   w.Put(level_);
   w.Put(smoothed_);
   w.Put(surprise_);
@@ -50,7 +70,8 @@ void BaselineDetector::Save(BinaryWriter& w) const {
 
 bool BaselineDetector::Load(BinaryReader& r) {
   return robust_.Load(r) && season_.Load(r) && spot_.Load(r) && point_spot_.Load(r) &&
-         r.Get(level_) && r.Get(smoothed_) && r.Get(surprise_) && r.Get(tail_) && r.Get(count_);
+         range_.Load(r) && r.Get(level_) && r.Get(smoothed_) && r.Get(surprise_) && r.Get(tail_) &&
+         r.Get(count_);
 }
 
 namespace {

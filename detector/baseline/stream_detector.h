@@ -11,6 +11,7 @@
 
 #include "detector/baseline/ewma_baseline.h"
 #include "detector/baseline/median_mad_window.h"
+#include "detector/baseline/range_envelope.h"
 #include "detector/baseline/seasonal_profile.h"
 #include "detector/baseline/spot.h"
 
@@ -40,6 +41,13 @@ struct BaselineDetectorConfig {
   double smooth = 0.3;  // EWMA weight of the newest surprise (1: none)
   double hold = 0.998;  // per-record decay of the last alarm's level (see Score)
   double decades = 12;  // score 1 = tail probability 10^−decades
+  // A break out of the signal's range (RangeEnvelope) by more than range_margin of its width
+  // scores 0.5 + 0.5·min(1, excess / width); range_margin < 0 turns the view off.
+  double range_margin = 0.1;
+  uint32_t range_half_life = 10000;  // records
+  // Records before a break counts: the n-th record of a steady signal is a new extreme with
+  // probability 2/n, so a young envelope is broken often.
+  uint32_t range_min_records = 500;
 };
 
 // The combined detector. Per record:
@@ -49,8 +57,13 @@ struct BaselineDetectorConfig {
 //  2. two SPOTs turn it into a tail probability, each with a GPD fitted to its own peaks: one on
 //     the surprise (spikes), one on its EWMA (`smooth`: sustained changes); p = 2·min(p1, p2). A
 //     noisy signal and a quiet one reach the same score only at the same improbability;
-//  3. the score is −log10(p)/decades, emitted only when it tops the decaying level of the last
-//     alarm (level × hold per record): the first record of an episode scores, its echoes do not.
+//  3. the score is −log10(p)/decades — or, when the record breaks out of the range the signal
+//     has kept to by more than range_margin of that range (RangeEnvelope), 0.5 + 0.5·min(1,
+//     excess), if higher: a break scores above every tail the spread-based views give short of
+//     10^−(decades/2), as a new extreme is the first thing an engineer reading the chart sees;
+//  4. it is emitted only when it tops the decaying level of the last alarm of the spread-based
+//     views (level × hold per record): the first record of an episode scores, its echoes do
+//     not. A range break is emitted whatever the level, and leaves the level as it was.
 class BaselineDetector : public StreamScorer {
  public:
   explicit BaselineDetector(BaselineDetectorConfig config = {});
@@ -68,16 +81,20 @@ class BaselineDetector : public StreamScorer {
   // The settings Score() reads (the others shaped the members below): not the whole config,
   // which would be ~110 bytes more per (rule, edge).
   struct Params {
-    double season_ratio, smooth, hold;
+    float season_ratio, smooth, range_margin;
     float decades;  // a whole number in practice: exact as a float
-    uint32_t warmup;
+    double hold;    // raised to the power of thousands of records: double
+    uint32_t warmup, range_min_records;
   } params_;
+  double ScoreOfTail(double tail) const;  // −log10(tail)/decades in [0, 1]
+
   MedianMadWindow robust_;
   SeasonalProfile season_;
-  Spot spot_;         // on the smoothed surprise: sustained changes
-  Spot point_spot_;   // on the raw surprise: spikes
-  double level_ = 0;  // the decaying level of the last alarm, in score units
-  double smoothed_ = 0;
+  Spot spot_;        // on the smoothed surprise: sustained changes
+  Spot point_spot_;  // on the raw surprise: spikes
+  RangeEnvelope range_;
+  float level_ = 0;  // the decaying level of the last alarm, in score units
+  float smoothed_ = 0;
   float surprise_ = 0;  // the last record's, for last_surprise() only
   float tail_ = 1;      // likewise (rule conditions read it: float precision is plenty)
   uint32_t count_ = 0;

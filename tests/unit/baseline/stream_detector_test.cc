@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -99,6 +100,66 @@ TEST(BaselineDetector, MissingDailyPeakIsFoundOnceTheSeasonIsLearned) {
   double missing = MaxIn(s, 8 * day, 9 * day);
   EXPECT_GT(missing, 0.1);
   EXPECT_GT(missing, 1.5 * MaxIn(s, 4 * day, 8 * day));  // the usual edges are not anomalies
+}
+
+// A level of 33 with frequent spikes of up to +12 (a busy autoscaling group's CPU), then a drop
+// to 0: the spikes keep the spread wide, but 0 is far below anything the signal has had.
+std::vector<double> SpikyLevelThatDrops() {
+  std::mt19937 rng(6);
+  std::normal_distribution<double> n(0, 0.2);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> xs;
+  for (int i = 0; i < 4000; ++i) {
+    double x = 33 + n(rng);
+    if (u(rng) < 0.08) x += 2 + 10 * u(rng);
+    xs.push_back(i >= 3000 ? std::fabs(n(rng)) : x);
+  }
+  return xs;
+}
+
+TEST(BaselineDetector, ABreakOutOfTheSignalsRangeScoresAtLeastHalf) {
+  auto xs = SpikyLevelThatDrops();
+  auto with = ScoreSeries(xs);
+  BaselineDetectorConfig off = Config();
+  off.range_margin = -1;
+  auto without = ScoreSeries(xs, off);
+  EXPECT_GE(with[3000], 0.5);
+  // Spikes within the range are not breaks: before the drop the view adds (almost) nothing.
+  int raised = 0;
+  for (size_t i = 300; i < 3000; ++i) raised += with[i] > without[i] ? 1 : 0;
+  EXPECT_LE(raised, 2);
+  EXPECT_LT(without[3000], 0.5) << "the spread-based views alone: " << without[3000];
+}
+
+TEST(BaselineDetector, AYoungRangeIsNotBrokenYet) {
+  BaselineDetectorConfig c = Config();
+  c.warmup = 100;
+  c.range_min_records = 500;
+  for (size_t at : {300U, 700U}) {
+    auto xs = Noise(1000, 0, 1, 7);
+    for (auto& x : xs) x = std::clamp(x, -2.5, 2.5);
+    xs[at] = 4;  // 1.5 above a range of 5: a break of 0.3
+    auto s = ScoreSeries(xs, c);
+    if (at < c.range_min_records) {
+      EXPECT_LT(s[at], 0.5) << "before range_min_records: the spread-based score only";
+    } else {
+      EXPECT_GE(s[at], 0.6);
+    }
+  }
+}
+
+TEST(BaselineDetector, ARangeBreakDoesNotHideTheNextEpisode) {
+  // A break, then 300 records later a spike inside the (now wider) range: the spike still
+  // scores as it would without the break before it.
+  auto xs = Noise(3000, 10, 1, 8);
+  for (auto& x : xs) x = std::clamp(x, 7.0, 13.0);
+  auto broken = xs;
+  broken[2000] = 40;             // breaks the range 7..13 by 4.5 widths
+  broken[2300] = xs[2300] = 30;  // inside 7..40, a 20σ spike
+  auto s = ScoreSeries(broken), t = ScoreSeries(xs);
+  EXPECT_GE(s[2000], 0.99);
+  EXPECT_GT(s[2300], 0.2);
+  EXPECT_GT(s[2300], 0.5 * t[2300]);
 }
 
 TEST(BaselineDetector, StateFitsInOneKilobyte) {
