@@ -140,7 +140,8 @@ Result<BaselineDetectorConfig> ApplyConfigOverride(BaselineDetectorConfig c,
                                             {"hold", &c.hold},
                                             {"smooth", &c.smooth},
                                             {"decades", &c.decades},
-                                            {"range_margin", &c.range_margin}};
+                                            {"range_margin", &c.range_margin},
+                                            {"discount", &c.discount}};
   if (auto it = doubles.find(key); it != doubles.end()) {
     *it->second = v;
   } else if (key == "warmup") {
@@ -151,8 +152,6 @@ Result<BaselineDetectorConfig> ApplyConfigOverride(BaselineDetectorConfig c,
     c.season_s = static_cast<int64_t>(v);
   } else if (key == "season_bins") {
     c.season_bins = static_cast<size_t>(v);
-  } else if (key == "range_min_records") {
-    c.range_min_records = static_cast<uint32_t>(v);
   } else if (key == "range_half_life") {
     c.range_half_life = static_cast<uint32_t>(v);
   } else if (key == "min_peaks") {

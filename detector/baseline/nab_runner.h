@@ -42,7 +42,7 @@ std::string FormatNabReport(const std::vector<NabProfileScore>& scores);
 
 // "key=value" tuning overrides of a BaselineDetectorConfig (keys: warmup, window, ewma_alpha,
 // season_s, season_bins, season_alpha, season_ratio, q0, risk, forget, min_peaks, hold, smooth,
-// decades, range_margin, range_half_life, range_min_records).
+// decades, range_margin, range_half_life, discount).
 Result<BaselineDetectorConfig> ApplyConfigOverride(BaselineDetectorConfig config,
                                                    const std::string& key_value);
 

@@ -9,10 +9,10 @@ BaselineDetector::BaselineDetector(BaselineDetectorConfig config)
     : params_{static_cast<float>(config.season_ratio),
               static_cast<float>(config.smooth),
               static_cast<float>(config.range_margin),
+              static_cast<float>(config.hold),
+              static_cast<float>(config.discount),
               static_cast<float>(config.decades),
-              config.hold,
-              config.warmup,
-              config.range_min_records},
+              config.warmup},
       robust_(config.window),
       season_(config.season_s, config.season_bins, config.season_alpha),
       spot_(config.spot),
@@ -27,7 +27,6 @@ double BaselineDetector::Score(int64_t t_s, double x) {
   double zr = robust_.Update(x);
   double zs = season_.Update(t_s, x);
   const double surprise = std::log1p(seasonal() ? std::fabs(zs) : std::fabs(zr));
-  surprise_ = static_cast<float>(surprise);
   smoothed_ += static_cast<float>(params_.smooth * (surprise - smoothed_));
   double p_smooth = spot_.Update(smoothed_);
   double p_point = point_spot_.Update(surprise);
@@ -35,8 +34,7 @@ double BaselineDetector::Score(int64_t t_s, double x) {
   double tail = std::min(1.0, 2 * std::min(p_smooth, p_point));
   const double spread_score = ScoreOfTail(tail);
   const double excess = range_.Update(x);
-  if (params_.range_margin >= 0 && count_ >= params_.range_min_records &&
-      excess > params_.range_margin) {
+  if (params_.range_margin >= 0 && count_ >= kRangeMinRecords && excess > params_.range_margin) {
     // A break out of the range scores 0.5 + 0.5·min(1, excess): as a tail, 10^−(that × decades).
     tail = std::min(tail, std::pow(10.0, -(0.5 + 0.5 * std::min(1.0, excess)) * params_.decades));
   }
@@ -46,13 +44,38 @@ double BaselineDetector::Score(int64_t t_s, double x) {
   double out = s > level_ ? s : 0.0;
   // A range break does not raise the level: it is one record's event, not an episode whose
   // echoes need holding back, and a level it raised would hide the next episode for days.
-  level_ = static_cast<float>(std::max(level_ * params_.hold, spread_score));
-  return count_ <= params_.warmup ? 0.0 : out;
+  level_ = static_cast<float>(std::max(static_cast<double>(level_ * params_.hold), spread_score));
+  if (count_ % 10000 == 0) {
+    for (auto& n : alarms_) n = static_cast<uint8_t>(n / 2);
+  }
+  return count_ <= params_.warmup ? 0.0 : Discounted(out);
+}
+
+double BaselineDetector::Discounted(double score) {
+  constexpr double kLow = 0.1, kHigh = 0.5, kWidth = (kHigh - kLow) / 8;
+  if (score <= 0 || score >= kHigh || params_.discount <= 0) return score;
+  // Earlier alarms of at least 0.8 × score: the bins above its bin, and of that bin the share
+  // above it (counts spread evenly within a bin).
+  const double from = std::max(0.0, (0.8 * score - kLow) / kWidth);
+  const auto bin = static_cast<size_t>(from);
+  double earlier = 0;
+  for (size_t i = bin; i < alarms_.size(); ++i) {
+    earlier += alarms_[i] * (i == bin ? 1 - (from - static_cast<double>(bin)) : 1.0);
+  }
+  if (score >= kLow) {
+    auto& n = alarms_[std::min(alarms_.size() - 1, static_cast<size_t>((score - kLow) / kWidth))];
+    if (n == UINT8_MAX) {
+      for (auto& m : alarms_) m = static_cast<uint8_t>(m / 2);
+    }
+    ++n;
+  }
+  return score / (1 + params_.discount * earlier);
 }
 
 size_t BaselineDetector::StateBytes() const {
   return robust_.StateBytes() + season_.StateBytes() + 2 * Spot::StateBytes() +
-         RangeEnvelope::StateBytes() + sizeof(Params) + 4 * sizeof(float) + sizeof(uint32_t);
+         RangeEnvelope::StateBytes() + sizeof(Params) + 3 * sizeof(float) + sizeof(uint32_t) +
+         sizeof(alarms_);
 }
 
 void BaselineDetector::Save(BinaryWriter& w) const {
@@ -63,15 +86,15 @@ void BaselineDetector::Save(BinaryWriter& w) const {
   range_.Save(w);
   w.Put(level_);
   w.Put(smoothed_);
-  w.Put(surprise_);
   w.Put(tail_);
   w.Put(count_);
+  w.Put(alarms_);
 }
 
 bool BaselineDetector::Load(BinaryReader& r) {
   return robust_.Load(r) && season_.Load(r) && spot_.Load(r) && point_spot_.Load(r) &&
-         range_.Load(r) && r.Get(level_) && r.Get(smoothed_) && r.Get(surprise_) && r.Get(tail_) &&
-         r.Get(count_);
+         range_.Load(r) && r.Get(level_) && r.Get(smoothed_) && r.Get(tail_) && r.Get(count_) &&
+         r.Get(alarms_);
 }
 
 namespace {

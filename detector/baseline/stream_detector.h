@@ -3,6 +3,7 @@
 // baseline alone (for `edgewatch nab --detector NAME` and for comparison).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -45,9 +46,9 @@ struct BaselineDetectorConfig {
   // scores 0.5 + 0.5·min(1, excess / width); range_margin < 0 turns the view off.
   double range_margin = 0.1;
   uint32_t range_half_life = 10000;  // records
-  // Records before a break counts: the n-th record of a steady signal is a new extreme with
-  // probability 2/n, so a young envelope is broken often.
-  uint32_t range_min_records = 500;
+  // An alarm below 0.5 is discounted by the alarms of at least 0.8 × its score this signal has
+  // raised before: score / (1 + discount × their number). 0 turns it off.
+  double discount = 0.02;
 };
 
 // The combined detector. Per record:
@@ -63,7 +64,13 @@ struct BaselineDetectorConfig {
 //     10^−(decades/2), as a new extreme is the first thing an engineer reading the chart sees;
 //  4. it is emitted only when it tops the decaying level of the last alarm of the spread-based
 //     views (level × hold per record): the first record of an episode scores, its echoes do
-//     not. A range break is emitted whatever the level, and leaves the level as it was.
+//     not. A range break is emitted whatever the level, and leaves the level as it was;
+//  5. an emitted score below 0.5 is divided by 1 + discount × the number of earlier alarms of
+//     at least 0.8 × that score (a histogram of 8 bins over [0.1, 0.5), halved every 10 000
+//     records): a signal that has raised many alarms like this one is less
+//     surprised by one more. Judging a detector's raw scores against their own history is what
+//     HTM's anomaly likelihood does (Ahmad, Lavin, Purdy & Agha, "Unsupervised real-time
+//     anomaly detection for streaming data", Neurocomputing 262, 2017).
 class BaselineDetector : public StreamScorer {
  public:
   explicit BaselineDetector(BaselineDetectorConfig config = {});
@@ -73,7 +80,6 @@ class BaselineDetector : public StreamScorer {
   bool Load(BinaryReader& r) override;
 
   // The last record's parts, for tests and debugging.
-  double last_surprise() const { return surprise_; }
   double last_tail() const { return tail_; }
   bool seasonal() const { return season_.seasonal(params_.season_ratio); }
 
@@ -81,11 +87,13 @@ class BaselineDetector : public StreamScorer {
   // The settings Score() reads (the others shaped the members below): not the whole config,
   // which would be ~110 bytes more per (rule, edge).
   struct Params {
-    float season_ratio, smooth, range_margin;
+    float season_ratio, smooth, range_margin, hold, discount;
     float decades;  // a whole number in practice: exact as a float
-    double hold;    // raised to the power of thousands of records: double
-    uint32_t warmup, range_min_records;
+    uint32_t warmup;
   } params_;
+  // Records before a range break counts: the n-th record of a steady signal is a new extreme
+  // with probability 2/n, so a young envelope is broken often.
+  static constexpr uint32_t kRangeMinRecords = 500;
   double ScoreOfTail(double tail) const;  // −log10(tail)/decades in [0, 1]
 
   MedianMadWindow robust_;
@@ -95,9 +103,12 @@ class BaselineDetector : public StreamScorer {
   RangeEnvelope range_;
   float level_ = 0;  // the decaying level of the last alarm, in score units
   float smoothed_ = 0;
-  float surprise_ = 0;  // the last record's, for last_surprise() only
-  float tail_ = 1;      // likewise (rule conditions read it: float precision is plenty)
+  float tail_ = 1;  // likewise (rule conditions read it: float precision is plenty)
   uint32_t count_ = 0;
+  // Alarms emitted in [0.1, 0.5), by score in bins of 0.05: saturating counts, halved every
+  // 10 000 records.
+  std::array<uint8_t, 8> alarms_{};
+  double Discounted(double score);  // step 5 of the class comment; counts the alarm
 };
 
 // Names for --detector: "edgewatch" (BaselineDetector), "ewma", "median_mad", "seasonal" (each
