@@ -41,7 +41,10 @@ double BaselineDetector::Score(int64_t t_s, double x) {
   tail_ = static_cast<float>(tail);
   const double s = ScoreOfTail(tail);
   ++count_;
-  double out = s > level_ ? s : 0.0;
+  // A score of 1 cannot top a level of 1 either: it waits until the level has decayed below
+  // 1 − kSaturatedMargin, so that the echoes of a saturating episode are held back as well.
+  const bool tops = s >= 1 ? level_ < 1 - kSaturatedMargin : s > level_;
+  double out = tops ? s : 0.0;
   // A range break does not raise the level: it is one record's event, not an episode whose
   // echoes need holding back, and a level it raised would hide the next episode for days.
   level_ = static_cast<float>(std::max(static_cast<double>(level_ * params_.hold), spread_score));

@@ -161,6 +161,29 @@ TEST(BaselineDetector, ARangeBreakDoesNotHideTheNextEpisode) {
   EXPECT_GT(s[2300], 0.5 * t[2300]);
 }
 
+TEST(BaselineDetector, ASaturatingEpisodeAlarmsOnce) {
+  // Records far beyond anything seen every 4 records: each scores 1 before the hold, and the
+  // level has decayed a little in between, yet only the first is an alarm. 300 records on, the
+  // level has decayed and the same event is an alarm again.
+  auto xs = Noise(3000, 10, 1, 10);
+  const std::vector<size_t> echoes = {2004, 2008, 2012};
+  for (size_t i : {size_t{2000}, size_t{2004}, size_t{2008}, size_t{2012}, size_t{2300}})
+    xs[i] = 1000;
+  BaselineDetector d(Config());
+  std::vector<double> s;
+  std::vector<double> tails;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    s.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
+    tails.push_back(d.last_tail());
+  }
+  EXPECT_EQ(s[2000], 1);
+  for (size_t i : echoes) {
+    ASSERT_LE(tails[i], 1e-12) << i << ": the record itself is as extreme as the first";
+    EXPECT_EQ(s[i], 0) << i;
+  }
+  EXPECT_EQ(s[2300], 1);
+}
+
 TEST(BaselineDetector, AlarmsLikeManyBeforeThemAreDiscounted) {
   // The same moderate spike every 100 records: the first alarm is news, the twentieth is not.
   auto xs = Noise(2400, 10, 1, 9);
