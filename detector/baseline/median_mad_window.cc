@@ -27,19 +27,21 @@ double MedianMadWindow::Update(double x) {
   if (n >= 8) {
     std::array<float, 1024> buf;
     std::copy(ring_.begin(), ring_.end(), buf.begin());
-    median_ = Median(buf.data(), n);
+    const double median = Median(buf.data(), n);
     double abs_sum = 0;
     for (size_t i = 0; i < n; ++i) {
-      buf[i] = static_cast<float>(std::fabs(ring_[i] - median_));
+      buf[i] = static_cast<float>(std::fabs(ring_[i] - median));
       abs_sum += buf[i];
     }
-    mad_ = Median(buf.data(), n);
+    const double mad = Median(buf.data(), n);
+    median_ = static_cast<float>(median);
+    mad_ = static_cast<float>(mad);
     // 0.6745 = Φ⁻¹(3/4) makes MAD/0.6745 estimate σ; sqrt(2/π) does the same for the mean
     // absolute deviation.
-    double scale = mad_ / 0.6745;
+    double scale = mad / 0.6745;
     if (scale <= 0) scale = abs_sum / n / 0.7979;
-    scale = std::max(scale, 1e-6 * (std::fabs(median_) + 1e-3));
-    z = std::clamp((x - median_) / scale, -1e6, 1e6);
+    scale = std::max(scale, 1e-6 * (std::fabs(median) + 1e-3));
+    z = std::clamp((x - median) / scale, -1e6, 1e6);
   }
   if (n < ring_.capacity()) {
     ring_.push_back(static_cast<float>(x));

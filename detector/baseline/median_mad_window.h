@@ -23,7 +23,7 @@ class MedianMadWindow {
   double median() const { return median_; }
   double mad() const { return mad_; }
   size_t count() const { return count_; }
-  size_t StateBytes() const { return ring_.capacity() * sizeof(float) + 32; }
+  size_t StateBytes() const { return ring_.capacity() * sizeof(float) + 24; }
   void Save(BinaryWriter& w) const;
   bool Load(BinaryReader& r);  // false (state unusable) when it does not fit this window
 
@@ -31,8 +31,8 @@ class MedianMadWindow {
   std::vector<float> ring_;
   uint32_t head_ = 0;
   uint32_t count_ = 0;
-  double median_ = 0;
-  double mad_ = 0;
+  float median_ = 0;  // of the window before the last record (for callers; not read back)
+  float mad_ = 0;
 };
 
 }  // namespace edgewatch::baseline

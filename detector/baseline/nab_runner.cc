@@ -156,6 +156,8 @@ Result<BaselineDetectorConfig> ApplyConfigOverride(BaselineDetectorConfig c,
     c.range_half_life = static_cast<uint32_t>(v);
   } else if (key == "min_peaks") {
     c.spot.min_peaks = static_cast<uint32_t>(v);
+  } else if (key == "season_min_peaks") {
+    c.season_min_peaks = static_cast<uint32_t>(v);
   } else {
     return Err("unknown detector setting \"" + key + "\"");
   }

@@ -41,8 +41,8 @@ Result<std::vector<NabSeries>> LoadNabResults(const std::string& results_dir,
 std::string FormatNabReport(const std::vector<NabProfileScore>& scores);
 
 // "key=value" tuning overrides of a BaselineDetectorConfig (keys: warmup, window, ewma_alpha,
-// season_s, season_bins, season_alpha, season_ratio, q0, risk, forget, min_peaks, hold, smooth,
-// decades, range_margin, range_half_life, discount).
+// season_s, season_bins, season_alpha, season_ratio, q0, risk, forget, min_peaks,
+// season_min_peaks, hold, smooth, decades, range_margin, range_half_life, discount).
 Result<BaselineDetectorConfig> ApplyConfigOverride(BaselineDetectorConfig config,
                                                    const std::string& key_value);
 

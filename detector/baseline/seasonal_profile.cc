@@ -45,8 +45,7 @@ double SeasonalProfile::Update(int64_t t_s, double x) {
 }
 
 bool SeasonalProfile::seasonal(double ratio) const {
-  if (last_t_ - first_t_ < 2 * period_s_) return false;
-  return seasonal_dev_ < ratio * level_dev_;
+  return ready() && seasonal_dev_ < ratio * level_dev_;
 }
 
 void SeasonalProfile::Save(BinaryWriter& w) const {

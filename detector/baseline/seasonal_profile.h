@@ -29,6 +29,8 @@ class SeasonalProfile {
   // True when the profile explains the series better than a level: its residual scale is below
   // `ratio` times a level-only model's, and two periods have been seen.
   bool seasonal(double ratio = 0.6) const;
+  // Two periods seen: every bin has had a record before, so its z means something.
+  bool ready() const { return last_t_ - first_t_ >= 2 * period_s_; }
   size_t StateBytes() const { return bins_.capacity() * sizeof(Bin) + 48; }
   void Save(BinaryWriter& w) const;
   bool Load(BinaryReader& r);  // false (state unusable) when its bins are not this profile's

@@ -22,19 +22,22 @@
 
 namespace edgewatch::baseline {
 
-// P²: a running estimate of one quantile with five markers.
+// P²: a running estimate of one quantile with five markers, in 32 bytes. The quantile is the
+// caller's (the same at every call). Marker positions are 16-bit: once kMaxCount records have
+// been seen the positions and the count are halved, so that the records before weigh half as
+// much as those to come — the estimate follows a distribution that changes over weeks instead of
+// averaging over all of a signal's history.
 class P2Quantile {
  public:
-  explicit P2Quantile(double q) : q_(static_cast<float>(q)) {}
-  void Add(double x);
+  static constexpr uint16_t kMaxCount = 32768;
+  void Add(double x, double q);
   double value() const;  // the estimate; the largest value seen so far before 5 records
   uint32_t count() const { return count_; }
 
  private:
-  std::array<double, 5> h_{};   // marker heights
-  std::array<int32_t, 5> n_{};  // marker positions
-  float q_;
-  uint32_t count_ = 0;
+  std::array<float, 5> h_{};     // marker heights
+  std::array<uint16_t, 5> n_{};  // marker positions
+  uint16_t count_ = 0;
 };
 
 struct SpotConfig {
@@ -44,17 +47,17 @@ struct SpotConfig {
   uint32_t min_peaks = 10;  // peaks needed before the GPD is trusted
 };
 
+// The model alone (56 bytes); its settings are the caller's, passed to every call, as a
+// detector holds several SPOTs with one configuration.
 class Spot {
  public:
-  explicit Spot(SpotConfig config = {});
-
   // The tail probability P(X ≥ x) under the model before x (1 below t, or while the model has
   // fewer than min_peaks peaks and x is not above every peak seen), then learns x unless its
   // probability is below `risk`.
-  double Update(double x);
+  double Update(const SpotConfig& c, double x);
 
   // The quantile for a risk r (SPOT's z_q): t + σ/γ·((q0' / r)^γ − 1), q0' = 1 − q0.
-  double Threshold(double risk) const;
+  double Threshold(const SpotConfig& c, double risk) const;
   double initial_threshold() const { return quantile_.value(); }
   double gamma() const { return gamma_; }
   double sigma() const { return sigma_; }
@@ -64,15 +67,12 @@ class Spot {
   bool Load(BinaryReader& r) { return r.Get(*this); }
 
  private:
-  double Tail(double x) const;
+  double Tail(const SpotConfig& c, double x) const;
   void Fit();
 
-  // SpotConfig, stored compactly (state is per signal).
-  float q0_, risk_, forget_;
-  uint32_t min_peaks_;
   P2Quantile quantile_;
-  double m1_ = 0;  // weighted mean of excesses
-  double m2_ = 0;  // weighted mean of squared excesses
+  float m1_ = 0;  // weighted mean of excesses
+  float m2_ = 0;  // weighted mean of squared excesses
   float gamma_ = 0;
   float sigma_ = 0;
   float max_excess_ = 0;

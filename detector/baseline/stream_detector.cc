@@ -12,26 +12,45 @@ BaselineDetector::BaselineDetector(BaselineDetectorConfig config)
               static_cast<float>(config.hold),
               static_cast<float>(config.discount),
               static_cast<float>(config.decades),
-              config.warmup},
+              config.warmup,
+              static_cast<float>(config.spot.q0),
+              static_cast<float>(config.spot.risk),
+              static_cast<float>(config.spot.forget),
+              static_cast<uint16_t>(std::min<uint32_t>(config.spot.min_peaks, UINT16_MAX)),
+              static_cast<uint16_t>(std::min<uint32_t>(config.season_min_peaks, UINT16_MAX))},
       robust_(config.window),
       season_(config.season_s, config.season_bins, config.season_alpha),
-      spot_(config.spot),
-      point_spot_(config.spot),
       range_(config.range_half_life) {}
+
+SpotConfig BaselineDetector::SpotSettings(bool seasonal_pair) const {
+  return {.q0 = params_.q0,
+          .risk = params_.risk,
+          .forget = params_.forget,
+          .min_peaks = seasonal_pair ? params_.season_min_peaks : params_.min_peaks};
+}
 
 double BaselineDetector::ScoreOfTail(double tail) const {
   return std::clamp(-std::log10(std::max(tail, 1e-300)) / params_.decades, 0.0, 1.0);
 }
 
 double BaselineDetector::Score(int64_t t_s, double x) {
-  double zr = robust_.Update(x);
-  double zs = season_.Update(t_s, x);
-  const double surprise = std::log1p(seasonal() ? std::fabs(zs) : std::fabs(zr));
-  smoothed_ += static_cast<float>(params_.smooth * (surprise - smoothed_));
-  double p_smooth = spot_.Update(smoothed_);
-  double p_point = point_spot_.Update(surprise);
-  // Either view may call the record unusual; the factor 2 is Bonferroni's for two tests.
-  double tail = std::min(1.0, 2 * std::min(p_smooth, p_point));
+  const double robust = std::log1p(std::fabs(robust_.Update(x)));
+  const double zs = season_.Update(t_s, x);
+  const SpotConfig robust_spot = SpotSettings(false);
+  smoothed_ += static_cast<float>(params_.smooth * (robust - smoothed_));
+  // Any view may call the record unusual; the factor is Bonferroni's for the tests taken.
+  double tail =
+      2 * std::min(spot_.Update(robust_spot, smoothed_), point_spot_.Update(robust_spot, robust));
+  // The seasonal surprise's EWMA runs from the first record (it is warm when the SPOTs start).
+  const double seasonal_surprise = std::log1p(std::fabs(zs));
+  season_smoothed_ += static_cast<float>(params_.smooth * (seasonal_surprise - season_smoothed_));
+  if (params_.season_ratio > 0 && season_.ready()) {
+    const SpotConfig season_spot = SpotSettings(true);
+    const double p = std::min(season_spot_.Update(season_spot, season_smoothed_),
+                              season_point_spot_.Update(season_spot, seasonal_surprise));
+    if (seasonal()) tail = 2 * std::min(tail, 2 * p);
+  }
+  tail = std::min(1.0, tail);
   const double spread_score = ScoreOfTail(tail);
   const double excess = range_.Update(x);
   if (params_.range_margin >= 0 && count_ >= kRangeMinRecords && excess > params_.range_margin) {
@@ -76,8 +95,8 @@ double BaselineDetector::Discounted(double score) {
 }
 
 size_t BaselineDetector::StateBytes() const {
-  return robust_.StateBytes() + season_.StateBytes() + 2 * Spot::StateBytes() +
-         RangeEnvelope::StateBytes() + sizeof(Params) + 3 * sizeof(float) + sizeof(uint32_t) +
+  return robust_.StateBytes() + season_.StateBytes() + 4 * Spot::StateBytes() +
+         RangeEnvelope::StateBytes() + sizeof(Params) + 4 * sizeof(float) + sizeof(uint32_t) +
          sizeof(alarms_);
 }
 
@@ -86,9 +105,12 @@ void BaselineDetector::Save(BinaryWriter& w) const {
   season_.Save(w);
   spot_.Save(w);
   point_spot_.Save(w);
+  season_spot_.Save(w);
+  season_point_spot_.Save(w);
   range_.Save(w);
   w.Put(level_);
   w.Put(smoothed_);
+  w.Put(season_smoothed_);
   w.Put(tail_);
   w.Put(count_);
   w.Put(alarms_);
@@ -96,7 +118,8 @@ void BaselineDetector::Save(BinaryWriter& w) const {
 
 bool BaselineDetector::Load(BinaryReader& r) {
   return robust_.Load(r) && season_.Load(r) && spot_.Load(r) && point_spot_.Load(r) &&
-         range_.Load(r) && r.Get(level_) && r.Get(smoothed_) && r.Get(tail_) && r.Get(count_) &&
+         season_spot_.Load(r) && season_point_spot_.Load(r) && range_.Load(r) && r.Get(level_) &&
+         r.Get(smoothed_) && r.Get(season_smoothed_) && r.Get(tail_) && r.Get(count_) &&
          r.Get(alarms_);
 }
 
@@ -157,13 +180,12 @@ class SeasonalScorer : public StreamScorer {
 
 class SpotScorer : public StreamScorer {
  public:
-  explicit SpotScorer(const BaselineDetectorConfig& c)
-      : c_(c), ewma_(c.ewma_alpha), spot_(c.spot) {}
+  explicit SpotScorer(const BaselineDetectorConfig& c) : c_(c), ewma_(c.ewma_alpha) {}
   double Score(int64_t, double x) override {
     double mean = ewma_.mean();
     bool first = ewma_.count() == 0;
     ewma_.Update(x);
-    double p = spot_.Update(first ? 0.0 : std::fabs(x - mean));
+    double p = spot_.Update(c_.spot, first ? 0.0 : std::fabs(x - mean));
     if (ewma_.count() <= c_.warmup) return 0.0;
     return std::clamp(-std::log10(std::max(p, 1e-300)) / c_.decades, 0.0, 1.0);
   }

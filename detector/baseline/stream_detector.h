@@ -39,6 +39,10 @@ struct BaselineDetectorConfig {
   double season_alpha = 0.1;
   double season_ratio = 0.6;  // seasonal when its residuals are < ratio × a level model's
   SpotConfig spot = {.q0 = 0.9, .risk = 1e-9, .forget = 1e-2};
+  // Peaks the SPOTs of the seasonal surprise need before their fit is trusted (until then only
+  // a new maximum is unusual): a profile learns each bin from a few records a day, so its z
+  // settle over days, not hours.
+  uint32_t season_min_peaks = 150;
   double smooth = 0.3;  // EWMA weight of the newest surprise (1: none)
   double hold = 0.998;  // per-record decay of the last alarm's level (see Score)
   double decades = 12;  // score 1 = tail probability 10^−decades
@@ -52,12 +56,17 @@ struct BaselineDetectorConfig {
 };
 
 // The combined detector. Per record:
-//  1. surprise = |robust z| of the value against the sliding median/MAD window — or, once the
-//     series is seasonal, |z| against its time-of-day bin (a level shift and a spike are both far
-//     from a robust centre; a daily peak is not far from its bin);
-//  2. two SPOTs turn it into a tail probability, each with a GPD fitted to its own peaks: one on
-//     the surprise (spikes), one on its EWMA (`smooth`: sustained changes); p = 2·min(p1, p2). A
-//     noisy signal and a quiet one reach the same score only at the same improbability;
+//  1. two surprises: |robust z| of the value against the sliding median/MAD window, and, once
+//     the seasonal profile has seen two periods, |z| against its time-of-day bin (a level shift
+//     and a spike are both far from a robust centre; a daily peak is not far from its bin);
+//  2. a pair of SPOTs per surprise turns it into tail probabilities, each SPOT with a GPD
+//     fitted to its own peaks: one on the surprise (spikes), one on its EWMA (`smooth`:
+//     sustained changes). p = 2·min of the robust pair's — or, while the profile explains the
+//     series better than a level (SeasonalProfile::seasonal), 4·min of all four (Bonferroni's
+//     factor for the tests taken). Each pair learns only its own surprise, from its start, so
+//     that a switch to the seasonal view does not meet SPOTs fitted to the robust z of daily
+//     steps (P² and the moments forget slowly). A noisy signal and a quiet one reach the same
+//     score only at the same improbability;
 //  3. the score is −log10(p)/decades — or, when the record breaks out of the range the signal
 //     has kept to by more than range_margin of that range (RangeEnvelope), 0.5 + 0.5·min(1,
 //     excess), if higher: a break scores above every tail the spread-based views give short of
@@ -92,7 +101,10 @@ class BaselineDetector : public StreamScorer {
     float season_ratio, smooth, range_margin, hold, discount;
     float decades;  // a whole number in practice: exact as a float
     uint32_t warmup;
+    float q0, risk, forget;  // the SPOTs' (SpotConfig, compactly)
+    uint16_t min_peaks, season_min_peaks;
   } params_;
+  SpotConfig SpotSettings(bool seasonal_pair) const;
   // Records before a range break counts: the n-th record of a steady signal is a new extreme
   // with probability 2/n, so a young envelope is broken often.
   static constexpr uint32_t kRangeMinRecords = 500;
@@ -104,11 +116,12 @@ class BaselineDetector : public StreamScorer {
 
   MedianMadWindow robust_;
   SeasonalProfile season_;
-  Spot spot_;        // on the smoothed surprise: sustained changes
-  Spot point_spot_;  // on the raw surprise: spikes
+  Spot spot_;                             // on the smoothed robust surprise: sustained changes
+  Spot point_spot_;                       // on the robust surprise: spikes
+  Spot season_spot_, season_point_spot_;  // the same on the seasonal surprise
   RangeEnvelope range_;
   float level_ = 0;  // the decaying level of the last alarm, in score units
-  float smoothed_ = 0;
+  float smoothed_ = 0, season_smoothed_ = 0;
   float tail_ = 1;  // likewise (rule conditions read it: float precision is plenty)
   uint32_t count_ = 0;
   // Alarms emitted in [0.1, 0.5), by score in bins of 0.05: saturating counts, halved every

@@ -129,38 +129,59 @@ TEST(SeasonalProfile, MissingDailyPeakIsFarFromItsBin) {
   EXPECT_LT(flat, -8);
 }
 
+// n records of U(from, from + 1) into q's estimate of quantile p.
+void AddUniform(P2Quantile& q, double p, int n, double from, std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(from, from + 1);
+  for (int i = 0; i < n; ++i) q.Add(u(rng), p);
+}
+
 TEST(P2Quantile, UniformNinetiethPercentile) {
-  P2Quantile q(0.9);
+  P2Quantile q;
   std::mt19937 rng(6);
-  std::uniform_real_distribution<double> u(0, 1);
-  for (int i = 0; i < 20000; ++i) q.Add(u(rng));
+  AddUniform(q, 0.9, 20000, 0, rng);
   EXPECT_NEAR(q.value(), 0.9, 0.02);
+}
+
+TEST(P2Quantile, HalvedHistoryFollowsAChangedDistribution) {
+  // 40 000 records of U(0, 1), then 100 000 of U(10, 11). Over all of them the 10th percentile
+  // is among the first (40 of 140 thousand); halving the history at every 32 768 records
+  // leaves the first ~1/8 of the weight, so the estimate moves to the new distribution's.
+  P2Quantile q;
+  std::mt19937 rng(7);
+  AddUniform(q, 0.1, 40000, 0, rng);
+  EXPECT_NEAR(q.value(), 0.1, 0.02);
+  AddUniform(q, 0.1, 100000, 10, rng);
+  EXPECT_GT(q.value(), 10.0);
+  EXPECT_NEAR(q.value(), 10.1, 0.05);
+  EXPECT_LE(q.count(), P2Quantile::kMaxCount);
 }
 
 TEST(Spot, ExponentialTailIsRecovered) {
   // Exp(1): excesses over any threshold are Exp(1) again (GPD with γ = 0, σ = 1), and
   // P(X > x) = e^−x.
-  Spot spot({.q0 = 0.98, .risk = 1e-9, .forget = 1e-3, .min_peaks = 10});
+  const SpotConfig c{.q0 = 0.98, .risk = 1e-9, .forget = 1e-3, .min_peaks = 10};
+  Spot spot;
   std::mt19937 rng(7);
   std::exponential_distribution<double> e(1.0);
-  for (int i = 0; i < 50000; ++i) spot.Update(e(rng));
+  for (int i = 0; i < 50000; ++i) spot.Update(c, e(rng));
   EXPECT_NEAR(spot.initial_threshold(), -std::log(0.02), 0.3);
   EXPECT_NEAR(spot.gamma(), 0, 0.15);
   EXPECT_NEAR(spot.sigma(), 1, 0.2);
-  EXPECT_NEAR(spot.Threshold(1e-4), -std::log(1e-4), 1.0);
-  double p = spot.Update(8.0);
+  EXPECT_NEAR(spot.Threshold(c, 1e-4), -std::log(1e-4), 1.0);
+  double p = spot.Update(c, 8.0);
   EXPECT_GT(p, std::exp(-8.0) / 3);
   EXPECT_LT(p, std::exp(-8.0) * 3);
-  EXPECT_DOUBLE_EQ(spot.Update(0.5), 1.0);  // below t: not a peak
+  EXPECT_DOUBLE_EQ(spot.Update(c, 0.5), 1.0);  // below t: not a peak
 }
 
 TEST(Spot, AnomaliesBelowRiskAreNotLearned) {
-  Spot spot({.q0 = 0.9, .risk = 1e-3, .forget = 1e-2, .min_peaks = 10});
+  const SpotConfig c{.q0 = 0.9, .risk = 1e-3, .forget = 1e-2, .min_peaks = 10};
+  Spot spot;
   std::mt19937 rng(8);
   std::normal_distribution<double> n(0, 1);
-  for (int i = 0; i < 5000; ++i) spot.Update(std::fabs(n(rng)));
+  for (int i = 0; i < 5000; ++i) spot.Update(c, std::fabs(n(rng)));
   double before = spot.sigma();
-  for (int i = 0; i < 50; ++i) EXPECT_LT(spot.Update(40.0), 1e-3);
+  for (int i = 0; i < 50; ++i) EXPECT_LT(spot.Update(c, 40.0), 1e-3);
   EXPECT_DOUBLE_EQ(spot.sigma(), before);
 }
 

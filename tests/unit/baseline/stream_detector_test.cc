@@ -102,6 +102,32 @@ TEST(BaselineDetector, MissingDailyPeakIsFoundOnceTheSeasonIsLearned) {
   EXPECT_GT(missing, 1.5 * MaxIn(s, 4 * day, 8 * day));  // the usual edges are not anomalies
 }
 
+TEST(BaselineDetector, ADipToTheNightLevelByDayIsFound) {
+  // Days of 5-minute records: 80 ± 5 from 9 to 18 h, 20 ± 2 otherwise (uniform noise, as in
+  // NAB's art_daily_* series); on day 10 the values drop to the night level from 12 to 14 h.
+  // The seasonal z of the dip is ~−10, and the SPOTs of the seasonal surprise, fitted to days
+  // of |z| < 3.5, call that far beyond anything seen; SPOTs fitted while the robust z of the
+  // daily steps was the surprise (the detector before 2026-12-03) scored it ~0.2.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(-1, 1);
+  std::vector<double> xs;
+  constexpr int64_t kHour = 3600, kDay = 24 * kHour;
+  for (int64_t t = 0; t < 14 * kDay; t += kStep) {
+    const int64_t tod = t % kDay;
+    const bool day = tod >= 9 * kHour && tod < 18 * kHour;
+    const bool dip = t / kDay == 10 && tod >= 12 * kHour && tod < 14 * kHour;
+    xs.push_back(day && !dip ? 80 + 5 * u(rng) : 20 + 2 * u(rng));
+  }
+  BaselineDetector d(Config());
+  std::vector<double> s;
+  for (size_t i = 0; i < xs.size(); ++i)
+    s.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
+  const size_t day = 86400 / kStep, noon = day / 2;
+  const double dip = MaxIn(s, 10 * day + noon, 10 * day + noon + day / 12);
+  EXPECT_GE(dip, 0.5);
+  EXPECT_GT(dip, 2 * MaxIn(s, 7 * day, 10 * day));  // the usual days are not anomalies
+}
+
 // A level of 33 with frequent spikes of up to +12 (a busy autoscaling group's CPU), then a drop
 // to 0: the spikes keep the spread wide, but 0 is far below anything the signal has had.
 std::vector<double> SpikyLevelThatDrops() {
