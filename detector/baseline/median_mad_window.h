@@ -23,7 +23,8 @@ class MedianMadWindow {
   double median() const { return median_; }
   double mad() const { return mad_; }
   size_t count() const { return count_; }
-  size_t StateBytes() const { return ring_.capacity() * sizeof(float) + 24; }
+  // The ring (with its length as saved), head, count, median and MAD.
+  size_t StateBytes() const { return ring_.capacity() * sizeof(float) + 20; }
   void Save(BinaryWriter& w) const;
   bool Load(BinaryReader& r);  // false (state unusable) when it does not fit this window
 

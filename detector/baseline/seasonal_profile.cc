@@ -16,7 +16,8 @@ size_t SeasonalProfile::BinOf(int64_t t_s) const {
 }
 
 double SeasonalProfile::Update(int64_t t_s, double x) {
-  if (first_t_ == INT64_MIN) first_t_ = t_s;
+  const bool first = first_t_ == INT64_MIN;
+  if (first) first_t_ = t_s;
   last_t_ = t_s;
   Bin& b = bins_[BinOf(t_s)];
   const float xf = static_cast<float>(x);
@@ -37,10 +38,9 @@ double SeasonalProfile::Update(int64_t t_s, double x) {
     b.mean = xf;
     b.dev = 0;
   }
-  if (count_ == 0) level_ = xf;
+  if (first) level_ = xf;
   level_dev_ += slow * (std::fabs(xf - level_) - level_dev_);
   level_ += slow * (xf - level_);
-  ++count_;
   return z;
 }
 
@@ -56,7 +56,6 @@ void SeasonalProfile::Save(BinaryWriter& w) const {
   w.Put(level_);
   w.Put(level_dev_);
   w.Put(seasonal_dev_);
-  w.Put(count_);
 }
 
 bool SeasonalProfile::Load(BinaryReader& r) {
@@ -64,7 +63,7 @@ bool SeasonalProfile::Load(BinaryReader& r) {
   const int64_t period = period_s_;
   return r.GetVector(bins_, bins) && bins_.size() == bins && r.Get(period_s_) &&
          period_s_ == period && r.Get(first_t_) && r.Get(last_t_) && r.Get(level_) &&
-         r.Get(level_dev_) && r.Get(seasonal_dev_) && r.Get(count_);
+         r.Get(level_dev_) && r.Get(seasonal_dev_);
 }
 
 }  // namespace edgewatch::baseline

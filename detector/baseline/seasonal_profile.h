@@ -31,7 +31,8 @@ class SeasonalProfile {
   bool seasonal(double ratio = 0.6) const;
   // Two periods seen: every bin has had a record before, so its z means something.
   bool ready() const { return last_t_ - first_t_ >= 2 * period_s_; }
-  size_t StateBytes() const { return bins_.capacity() * sizeof(Bin) + 48; }
+  // The bins (with their number as saved) and the scalars below them.
+  size_t StateBytes() const { return bins_.capacity() * sizeof(Bin) + 44; }
   void Save(BinaryWriter& w) const;
   bool Load(BinaryReader& r);  // false (state unusable) when its bins are not this profile's
 
@@ -50,7 +51,6 @@ class SeasonalProfile {
   float level_ = 0;         // level-only model: EWMA of x
   float level_dev_ = 0;     // its mean absolute residual
   float seasonal_dev_ = 0;  // the profile's mean absolute residual
-  uint32_t count_ = 0;
 };
 
 }  // namespace edgewatch::baseline

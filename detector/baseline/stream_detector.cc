@@ -50,7 +50,10 @@ double BaselineDetector::Score(int64_t t_s, double x) {
                               season_point_spot_.Update(season_spot, seasonal_surprise));
     if (seasonal()) tail = 2 * std::min(tail, 2 * p);
   }
-  tail = std::min(1.0, tail);
+  // Bursts come denser: one alarm per episode, at twice its Chernoff bound.
+  tail = std::min({1.0, tail,
+                   2 * burst_.Update(x, robust_.median(), range_.low(), range_.high(), count_,
+                                     count_ >= kRangeMinRecords)});
   const double spread_score = ScoreOfTail(tail);
   const double excess = range_.Update(x);
   if (params_.range_margin >= 0 && count_ >= kRangeMinRecords && excess > params_.range_margin) {
@@ -96,8 +99,8 @@ double BaselineDetector::Discounted(double score) {
 
 size_t BaselineDetector::StateBytes() const {
   return robust_.StateBytes() + season_.StateBytes() + 4 * Spot::StateBytes() +
-         RangeEnvelope::StateBytes() + sizeof(Params) + 4 * sizeof(float) + sizeof(uint32_t) +
-         sizeof(alarms_);
+         RangeEnvelope::StateBytes() + BurstDensity::StateBytes() + sizeof(Params) +
+         4 * sizeof(float) + sizeof(uint32_t) + sizeof(alarms_);
 }
 
 void BaselineDetector::Save(BinaryWriter& w) const {
@@ -108,6 +111,7 @@ void BaselineDetector::Save(BinaryWriter& w) const {
   season_spot_.Save(w);
   season_point_spot_.Save(w);
   range_.Save(w);
+  burst_.Save(w);
   w.Put(level_);
   w.Put(smoothed_);
   w.Put(season_smoothed_);
@@ -118,9 +122,9 @@ void BaselineDetector::Save(BinaryWriter& w) const {
 
 bool BaselineDetector::Load(BinaryReader& r) {
   return robust_.Load(r) && season_.Load(r) && spot_.Load(r) && point_spot_.Load(r) &&
-         season_spot_.Load(r) && season_point_spot_.Load(r) && range_.Load(r) && r.Get(level_) &&
-         r.Get(smoothed_) && r.Get(season_smoothed_) && r.Get(tail_) && r.Get(count_) &&
-         r.Get(alarms_);
+         season_spot_.Load(r) && season_point_spot_.Load(r) && range_.Load(r) && burst_.Load(r) &&
+         r.Get(level_) && r.Get(smoothed_) && r.Get(season_smoothed_) && r.Get(tail_) &&
+         r.Get(count_) && r.Get(alarms_);
 }
 
 namespace {

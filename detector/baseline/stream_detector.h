@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "detector/baseline/burst_density.h"
 #include "detector/baseline/ewma_baseline.h"
 #include "detector/baseline/median_mad_window.h"
 #include "detector/baseline/range_envelope.h"
@@ -67,6 +68,8 @@ struct BaselineDetectorConfig {
 //     that a switch to the seasonal view does not meet SPOTs fitted to the robust z of daily
 //     steps (P² and the moments forget slowly). A noisy signal and a quiet one reach the same
 //     score only at the same improbability;
+//     The BurstDensity view joins them: when short excursions come far denser than the signal
+//     has had them, its episode's first record gets p ≤ 2·its Chernoff bound;
 //  3. the score is −log10(p)/decades — or, when the record breaks out of the range the signal
 //     has kept to by more than range_margin of that range (RangeEnvelope), 0.5 + 0.5·min(1,
 //     excess), if higher: a break scores above every tail the spread-based views give short of
@@ -120,6 +123,7 @@ class BaselineDetector : public StreamScorer {
   Spot point_spot_;                       // on the robust surprise: spikes
   Spot season_spot_, season_point_spot_;  // the same on the seasonal surprise
   RangeEnvelope range_;
+  BurstDensity burst_;
   float level_ = 0;  // the decaying level of the last alarm, in score units
   float smoothed_ = 0, season_smoothed_ = 0;
   float tail_ = 1;  // likewise (rule conditions read it: float precision is plenty)

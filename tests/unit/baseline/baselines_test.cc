@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "detector/baseline/burst_density.h"
 #include "detector/baseline/ewma_baseline.h"
 #include "detector/baseline/median_mad_window.h"
 #include "detector/baseline/seasonal_profile.h"
@@ -154,6 +155,40 @@ TEST(P2Quantile, HalvedHistoryFollowsAChangedDistribution) {
   EXPECT_GT(q.value(), 10.0);
   EXPECT_NEAR(q.value(), 10.1, 0.05);
   EXPECT_LE(q.count(), P2Quantile::kMaxCount);
+}
+
+// Alarms of a BurstDensity fed a signal on [0, 10] with median 0: a 2-record spike to 10 every
+// `gap` records for `n` records from record `from` on; the alarms' record numbers.
+std::vector<uint32_t> BurstAlarms(BurstDensity& b, uint32_t from, uint32_t n, uint32_t gap,
+                                  double level = 0) {
+  std::vector<uint32_t> alarms;
+  for (uint32_t i = from; i < from + n; ++i) {
+    const double x = level > 0 ? level : (i % gap < 2 ? 10.0 : 0.0);
+    if (b.Update(x, 0, 0, 10, i, i >= 500) < BurstDensity::kTrigger) alarms.push_back(i);
+  }
+  return alarms;
+}
+
+TEST(BurstDensity, DenserBurstsAlarmOncePerEpisode) {
+  BurstDensity b;
+  EXPECT_TRUE(BurstAlarms(b, 0, 3000, 100).empty()) << "its usual rate: 2 %";
+  EXPECT_NEAR(b.long_rate(), 0.02, 0.005);
+  const auto dense = BurstAlarms(b, 3000, 300, 5);  // 40 %: one episode, one alarm
+  ASSERT_EQ(dense.size(), 1u);
+  EXPECT_LT(dense[0], 3050u);
+  // Back to the usual rate: re-armed. Bursts like these are less news for a while (the long
+  // rate has risen); once it is back near 2 %, a new episode alarms again.
+  EXPECT_TRUE(BurstAlarms(b, 3300, 3000, 100).empty());
+  EXPECT_NEAR(b.long_rate(), 0.02, 0.005);
+  EXPECT_EQ(BurstAlarms(b, 6300, 300, 5).size(), 1u);
+}
+
+TEST(BurstDensity, ALevelShiftIsNotABurst) {
+  // The median lags a step for half a window: only the first kRun records above it count.
+  BurstDensity b;
+  EXPECT_TRUE(BurstAlarms(b, 0, 3000, 100).empty());
+  EXPECT_TRUE(BurstAlarms(b, 3000, 500, 100, 10.0).empty());
+  EXPECT_LT(b.short_rate(), 0.01);
 }
 
 TEST(Spot, ExponentialTailIsRecovered) {

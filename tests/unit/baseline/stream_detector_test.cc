@@ -128,6 +128,29 @@ TEST(BaselineDetector, ADipToTheNightLevelByDayIsFound) {
   EXPECT_GT(dip, 2 * MaxIn(s, 7 * day, 10 * day));  // the usual days are not anomalies
 }
 
+TEST(BaselineDetector, BurstsThatComeDenserAreFound) {
+  // Near 0 with 2-record spikes of 1–3 every ~100 records; then for 300 records every ~5
+  // (NAB's art_load_balancer_spikes). No spike is larger than before: their rate is the news.
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> xs;
+  size_t next = 50;
+  for (size_t i = 0; i < 4000; ++i) {
+    const bool dense = i >= 3000 && i < 3300;
+    double x = 0.05 * u(rng);
+    if (i == next || i == next + 1) x = 1 + 2 * u(rng);
+    if (i == next + 1)
+      next += dense ? 3 + static_cast<size_t>(5 * u(rng)) : 60 + static_cast<size_t>(80 * u(rng));
+    xs.push_back(x);
+  }
+  auto s = ScoreSeries(xs);
+  const double burst = MaxIn(s, 3000, 3300);
+  // The first record whose bound passes 10⁻⁴ scores ≥ −log10(2·10⁻⁴)/12 ≈ 0.31 before the
+  // discount; without the burst view it was 0.13, under the usual spikes' 0.18.
+  EXPECT_GT(burst, 0.25);
+  EXPECT_GT(burst, 1.5 * MaxIn(s, 1000, 3000));
+}
+
 // A level of 33 with frequent spikes of up to +12 (a busy autoscaling group's CPU), then a drop
 // to 0: the spikes keep the spread wide, but 0 is far below anything the signal has had.
 std::vector<double> SpikyLevelThatDrops() {
