@@ -41,9 +41,12 @@ double BaselineDetector::Score(int64_t t_s, double x) {
   // Any view may call the record unusual; the factor is Bonferroni's for the tests taken.
   double tail =
       2 * std::min(spot_.Update(robust_spot, smoothed_), point_spot_.Update(robust_spot, robust));
-  // The seasonal surprise's EWMA runs from the first record (it is warm when the SPOTs start).
+  // The seasonal surprise's EWMA runs from the first record (it is warm when the SPOTs start);
+  // none of it when the rule wants no seasonality.
   const double seasonal_surprise = std::log1p(std::fabs(zs));
-  season_smoothed_ += static_cast<float>(params_.smooth * (seasonal_surprise - season_smoothed_));
+  if (params_.season_ratio > 0) {
+    season_smoothed_ += static_cast<float>(params_.smooth * (seasonal_surprise - season_smoothed_));
+  }
   if (params_.season_ratio > 0 && season_.ready()) {
     const SpotConfig season_spot = SpotSettings(true);
     const double p = std::min(season_spot_.Update(season_spot, season_smoothed_),
