@@ -21,7 +21,7 @@ double Median(float* v, size_t n) {
 
 }  // namespace
 
-double MedianMadWindow::Update(double x) {
+double MedianMadWindow::Update(double x, double long_run_deviation) {
   const size_t n = ring_.size();
   double z = 0;
   if (n >= 8) {
@@ -40,6 +40,7 @@ double MedianMadWindow::Update(double x) {
     // absolute deviation.
     double scale = mad / 0.6745;
     if (scale <= 0) scale = abs_sum / n / 0.7979;
+    if (scale <= 0) scale = long_run_deviation / 0.7979;
     scale = std::max(scale, 1e-6 * (std::fabs(median) + 1e-3));
     z = std::clamp((x - median) / scale, -1e6, 1e6);
   }

@@ -29,6 +29,8 @@ class SeasonalProfile {
   // True when the profile explains the series better than a level: its residual scale is below
   // `ratio` times a level-only model's, and two periods have been seen.
   bool seasonal(double ratio = 0.6) const;
+  // The level-only model's mean absolute residual (over ~100 records): the signal's spread.
+  double level_deviation() const { return level_dev_; }
   // Two periods seen: every bin has had a record before, so its z means something.
   bool ready() const { return last_t_ - first_t_ >= 2 * period_s_; }
   // The bins (with their number as saved) and the scalars below them.

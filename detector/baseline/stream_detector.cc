@@ -34,7 +34,9 @@ double BaselineDetector::ScoreOfTail(double tail) const {
 }
 
 double BaselineDetector::Score(int64_t t_s, double x) {
-  const double robust = std::log1p(std::fabs(robust_.Update(x)));
+  // A window without spread (a signal at 0 for hours) is judged by the spread the signal has had
+  // over ~100 records, not by a floor that makes its next blip infinitely surprising.
+  const double robust = std::log1p(std::fabs(robust_.Update(x, season_.level_deviation())));
   const double zs = season_.Update(t_s, x);
   const SpotConfig robust_spot = SpotSettings(false);
   smoothed_ += static_cast<float>(params_.smooth * (robust - smoothed_));
@@ -51,7 +53,11 @@ double BaselineDetector::Score(int64_t t_s, double x) {
     const SpotConfig season_spot = SpotSettings(true);
     const double p = std::min(season_spot_.Update(season_spot, season_smoothed_),
                               season_point_spot_.Update(season_spot, seasonal_surprise));
-    if (seasonal()) tail = 2 * std::min(tail, 2 * p);
+    // While the profile explains the series, its surprise replaces the level's: the median/MAD
+    // window calls every daily swing longer than half the window an anomaly (at 20-minute
+    // records, 64 records are 21 hours). The robust pair goes on learning, for when the
+    // season fades.
+    if (seasonal()) tail = 2 * p;
   }
   // Bursts come denser: one alarm per episode, at twice its Chernoff bound.
   tail = std::min({1.0, tail,

@@ -63,10 +63,12 @@ struct BaselineDetectorConfig {
 //  2. a pair of SPOTs per surprise turns it into tail probabilities, each SPOT with a GPD
 //     fitted to its own peaks: one on the surprise (spikes), one on its EWMA (`smooth`:
 //     sustained changes). p = 2·min of the robust pair's — or, while the profile explains the
-//     series better than a level (SeasonalProfile::seasonal), 4·min of all four (Bonferroni's
-//     factor for the tests taken). Each pair learns only its own surprise, from its start, so
-//     that a switch to the seasonal view does not meet SPOTs fitted to the robust z of daily
-//     steps (P² and the moments forget slowly). A noisy signal and a quiet one reach the same
+//     series better than a level (SeasonalProfile::seasonal), 2·min of the seasonal pair's
+//     (Bonferroni's factor for the tests taken): the level's median/MAD window would call
+//     every daily swing longer than half of it an anomaly, which at coarse sampling (20-minute
+//     records: 64 are 21 hours) is every day's. Each pair learns only its own surprise, from its
+//     start, so that a switch to the seasonal view does not meet SPOTs fitted to the robust z of
+//     daily steps (P² and the moments forget slowly). A noisy signal and a quiet one reach the same
 //     score only at the same improbability;
 //     The BurstDensity view joins them: when short excursions come far denser than the signal
 //     has had them, its episode's first record gets p ≤ 2·its Chernoff bound;

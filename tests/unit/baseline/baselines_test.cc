@@ -96,6 +96,16 @@ TEST(MedianMadWindow, ConstantSeriesStillScoresAChange) {
   EXPECT_GT(w.Update(8), 100);  // MAD = 0: the floor makes a change huge, not infinite
 }
 
+TEST(MedianMadWindow, AFlatWindowIsJudgedByTheLongRunDeviation) {
+  MedianMadWindow w(16);
+  for (int i = 0; i < 16; ++i) w.Update(0);
+  // The whole window is 0: the caller's long-run mean absolute deviation (0.5) stands in, as
+  // σ = 0.5 / 0.7979.
+  EXPECT_NEAR(w.Update(2, 0.5), 2 / (0.5 / 0.7979), 1e-9);
+  // One value off the median: the window's own mean absolute deviation comes first.
+  EXPECT_NEAR(w.Update(2, 0.5), 2 / (2.0 / 16 / 0.7979), 1e-9);
+}
+
 // A daily sine, 5-minute records, amplitude 50 around 100, noise σ = 1.
 double Daily(int64_t t) { return 100 + 50 * std::sin(2 * kPi * static_cast<double>(t) / 86400); }
 

@@ -128,6 +128,45 @@ TEST(BaselineDetector, ADipToTheNightLevelByDayIsFound) {
   EXPECT_GT(dip, 2 * MaxIn(s, 7 * day, 10 * day));  // the usual days are not anomalies
 }
 
+TEST(BaselineDetector, ADipIsFoundAtCoarseSamplingToo) {
+  // 20-minute records, 80 ± 5 from 9 to 18 h and 20 ± 2 otherwise; on day 18 the values drop to
+  // the night level from 12 to 14 h. The day's 27 high records are a minority of the 64-record
+  // median/MAD window, so against it every day's high part is far out (z ~ 50) and its alarms
+  // held the score at 0 all day, the dip too (the detector before 2026-12-03, which took both
+  // surprises in seasonal mode). Once the profile explains the series, only its surprise counts.
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<double> u(-1, 1);
+  constexpr int64_t kRecord = 1200, kHour = 3600, kDay = 24 * kHour;
+  BaselineDetector d(Config());
+  std::vector<double> s;
+  for (int64_t t = 0; t < 21 * kDay; t += kRecord) {
+    const int64_t tod = t % kDay;
+    const bool day = tod >= 9 * kHour && tod < 18 * kHour;
+    const bool dip = t / kDay == 18 && tod >= 12 * kHour && tod < 14 * kHour;
+    s.push_back(d.Score(t, day && !dip ? 80 + 5 * u(rng) : 20 + 2 * u(rng)));
+  }
+  EXPECT_TRUE(d.seasonal());
+  const size_t day = kDay / kRecord, noon = day / 2;
+  const double dip = MaxIn(s, 18 * day + noon, 18 * day + noon + day / 12);
+  EXPECT_GE(dip, 0.15);
+  EXPECT_GT(dip, 2 * MaxIn(s, 7 * day, 18 * day));  // the usual days are not anomalies
+}
+
+TEST(BaselineDetector, BlipsOfASparseSignalThatComeTogetherOutscoreLoneOnes) {
+  // A failure count: 0, with a lone blip of 1 every 40 to 160 records; at record 5000, 5 blips
+  // in 10 records. Before 2026-12-03 a blip after a window of zeros met the floor scale (z =
+  // 10⁶), so every lone blip was as surprising as the cluster; judged by the signal's long-run
+  // spread, the cluster stands out.
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<size_t> gap(40, 160);
+  std::vector<double> xs(6000, 0);
+  for (size_t i = gap(rng); i < 4900; i += gap(rng)) xs[i] = 1;
+  for (size_t i = 5000; i < 5010; i += 2) xs[i] = 1;
+  for (size_t i = 5100; i < xs.size(); i += gap(rng)) xs[i] = 1;
+  auto s = ScoreSeries(xs);
+  EXPECT_GT(MaxIn(s, 5000, 5010), std::max(MaxIn(s, 300, 5000), MaxIn(s, 5010, 6000)));
+}
+
 TEST(BaselineDetector, BurstsThatComeDenserAreFound) {
   // Near 0 with 2-record spikes of 1–3 every ~100 records; then for 300 records every ~5
   // (NAB's art_load_balancer_spikes). No spike is larger than before: their rate is the news.
