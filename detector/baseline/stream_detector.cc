@@ -37,6 +37,12 @@ double BaselineDetector::Score(int64_t t_s, double x) {
   // A window without spread (a signal at 0 for hours) is judged by the spread the signal has had
   // over ~100 records, not by a floor that makes its next blip infinitely surprising.
   const double robust = std::log1p(std::fabs(robust_.Update(x, season_.level_deviation())));
+  // The alarm level decays by `hold` per record, and halves at least once a day (kHoldHalfLifeS).
+  const int64_t last_t = season_.last_time();
+  double hold = params_.hold;
+  if (last_t != INT64_MIN && t_s > last_t) {
+    hold = std::min(hold, std::exp2(-static_cast<double>(t_s - last_t) / kHoldHalfLifeS));
+  }
   const double zs = season_.Update(t_s, x);
   const SpotConfig robust_spot = SpotSettings(false);
   smoothed_ += static_cast<float>(params_.smooth * (robust - smoothed_));
@@ -78,7 +84,7 @@ double BaselineDetector::Score(int64_t t_s, double x) {
   double out = tops ? s : 0.0;
   // A range break does not raise the level: it is one record's event, not an episode whose
   // echoes need holding back, and a level it raised would hide the next episode for days.
-  level_ = static_cast<float>(std::max(static_cast<double>(level_ * params_.hold), spread_score));
+  level_ = static_cast<float>(std::max(static_cast<double>(level_) * hold, spread_score));
   if (count_ % 10000 == 0) {
     for (auto& n : alarms_) n = static_cast<uint8_t>(n / 2);
   }

@@ -167,6 +167,22 @@ TEST(BaselineDetector, BlipsOfASparseSignalThatComeTogetherOutscoreLoneOnes) {
   EXPECT_GT(MaxIn(s, 5000, 5010), std::max(MaxIn(s, 300, 5000), MaxIn(s, 5010, 6000)));
 }
 
+TEST(BaselineDetector, AtHourlyRecordsASpikeThreeDaysAfterAnotherIsFound) {
+  // Hourly records: 0.998 per record would keep an alarm's level for weeks (86 % of it three
+  // days on), hiding a second spike as an echo of the first (the detector before 2026-12-03);
+  // the level halves at least once a day.
+  auto xs = Noise(2000, 50, 2, 13);
+  xs[1000] += 80;  // a bigger one first
+  xs[1072] += 40;
+  BaselineDetector d(Config());
+  std::vector<double> s;
+  for (size_t i = 0; i < xs.size(); ++i)
+    s.push_back(d.Score(static_cast<int64_t>(i) * 3600, xs[i]));
+  EXPECT_GT(s[1000], 0.2);
+  EXPECT_GT(s[1072], 0.2);
+  EXPECT_GT(s[1072], 1.5 * std::max(MaxIn(s, 300, 1000), MaxIn(s, 1073, 2000)));
+}
+
 TEST(BaselineDetector, BurstsThatComeDenserAreFound) {
   // Near 0 with 2-record spikes of 1–3 every ~100 records; then for 300 records every ~5
   // (NAB's art_load_balancer_spikes). No spike is larger than before: their rate is the news.
