@@ -31,7 +31,8 @@ class SeasonalProfile {
   bool seasonal(double ratio = 0.6) const;
   // The level-only model's mean absolute residual (over ~100 records): the signal's spread.
   double level_deviation() const { return level_dev_; }
-  // The time of the last record learned (INT64_MIN before the first).
+  // The times of the first and the last record learned (INT64_MIN before the first).
+  int64_t first_time() const { return first_t_; }
   int64_t last_time() const { return last_t_; }
   // Two periods seen: every bin has had a record before, so its z means something.
   bool ready() const { return last_t_ - first_t_ >= 2 * period_s_; }

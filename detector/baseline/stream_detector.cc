@@ -33,6 +33,14 @@ double BaselineDetector::ScoreOfTail(double tail) const {
   return std::clamp(-std::log10(std::max(tail, 1e-300)) / params_.decades, 0.0, 1.0);
 }
 
+bool BaselineDetector::RangeKnown() const {
+  // The seasonal profile has learned this record: its first and last times span the records so
+  // far, this one included.
+  return count_ >= kRangeMinRecords ||
+         (count_ >= kRangeMinCoarseRecords &&
+          season_.last_time() - season_.first_time() >= kRangeMinSpanS);
+}
+
 double BaselineDetector::Score(int64_t t_s, double x) {
   // A window without spread (a signal at 0 for hours) is judged by the spread the signal has had
   // over ~100 records, not by a floor that makes its next blip infinitely surprising.
@@ -66,12 +74,13 @@ double BaselineDetector::Score(int64_t t_s, double x) {
     if (seasonal()) tail = 2 * p;
   }
   // Bursts come denser: one alarm per episode, at twice its Chernoff bound.
-  tail = std::min({1.0, tail,
-                   2 * burst_.Update(x, robust_.median(), range_.low(), range_.high(), count_,
-                                     count_ >= kRangeMinRecords)});
+  const bool range_known = RangeKnown();
+  tail = std::min(
+      {1.0, tail,
+       2 * burst_.Update(x, robust_.median(), range_.low(), range_.high(), count_, range_known)});
   const double spread_score = ScoreOfTail(tail);
   const double excess = range_.Update(x);
-  if (params_.range_margin >= 0 && count_ >= kRangeMinRecords && excess > params_.range_margin) {
+  if (params_.range_margin >= 0 && range_known && excess > params_.range_margin) {
     // A break out of the range scores 0.5 + 0.5·min(1, excess): as a tail, 10^−(that × decades).
     tail = std::min(tail, std::pow(10.0, -(0.5 + 0.5 * std::min(1.0, excess)) * params_.decades));
   }

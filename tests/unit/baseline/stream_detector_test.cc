@@ -19,12 +19,12 @@ BaselineDetectorConfig Config() {
 }
 
 // Scores of a series 5 minutes apart.
-std::vector<double> ScoreSeries(const std::vector<double>& xs,
-                                BaselineDetectorConfig c = Config()) {
+std::vector<double> ScoreSeries(const std::vector<double>& xs, BaselineDetectorConfig c = Config(),
+                                int64_t step = kStep) {
   BaselineDetector d(c);
   std::vector<double> out;
   for (size_t i = 0; i < xs.size(); ++i)
-    out.push_back(d.Score(static_cast<int64_t>(i) * kStep, xs[i]));
+    out.push_back(d.Score(static_cast<int64_t>(i) * step, xs[i]));
   return out;
 }
 
@@ -235,16 +235,36 @@ TEST(BaselineDetector, ABreakOutOfTheSignalsRangeScoresAtLeastHalf) {
   EXPECT_LT(without[3000], 0.5) << "the spread-based views alone: " << without[3000];
 }
 
+// Noise clamped to [-2.5, 2.5] with one record at 4: 1.5 above a range of 5, a break of 0.3.
+std::vector<double> RangeBrokenAt(size_t at) {
+  auto xs = Noise(1000, 0, 1, 7);
+  for (auto& x : xs) x = std::clamp(x, -2.5, 2.5);
+  xs[at] = 4;
+  return xs;
+}
+
 TEST(BaselineDetector, AYoungRangeIsNotBrokenYet) {
   BaselineDetectorConfig c = Config();
   c.warmup = 100;
   for (size_t at : {300U, 700U}) {
-    auto xs = Noise(1000, 0, 1, 7);
-    for (auto& x : xs) x = std::clamp(x, -2.5, 2.5);
-    xs[at] = 4;  // 1.5 above a range of 5: a break of 0.3
-    auto s = ScoreSeries(xs, c);
+    auto s = ScoreSeries(RangeBrokenAt(at), c);
     if (at < 500) {
       EXPECT_LT(s[at], 0.5) << "before the 500th record: the spread-based score only";
+    } else {
+      EXPECT_GE(s[at], 0.6);
+    }
+  }
+}
+
+TEST(BaselineDetector, AtCoarseSamplingTheRangeIsKnownAfterADayAndAHalf) {
+  // 20-minute records: 500 of them are a week, but 126 span the 42 hours that 500 five-minute
+  // records do. The detector before 2026-12-04 counted no break before the 500th record.
+  BaselineDetectorConfig c = Config();
+  c.warmup = 50;
+  for (size_t at : {80U, 300U}) {
+    auto s = ScoreSeries(RangeBrokenAt(at), c, 1200);
+    if (at < 100) {
+      EXPECT_LT(s[at], 0.5) << "before the 100th record: the spread-based score only";
     } else {
       EXPECT_GE(s[at], 0.6);
     }
