@@ -19,10 +19,11 @@ namespace {
 
 constexpr std::string_view kMagic = "EWSTATE1";
 // Bump when a baseline's saved fields change meaning (not only size).
-constexpr uint64_t kStateVersion = 4;  // 2: BaselineDetector's last surprise and tail as floats;
+constexpr uint64_t kStateVersion = 5;  // 2: BaselineDetector's last surprise and tail as floats;
                                        // 3: its range envelope, level and smoothed surprise;
                                        // 4: SPOTs of the seasonal surprise, compact SPOT / P²,
-                                       //    the burst-density view, no profile record count
+                                       //    the burst-density view, no profile record count;
+                                       // 5: the burst-density view's gaps (quiet)
 // Baselines copy some structs whole (BinaryWriter::Put of the object): their sizes and the byte
 // order are part of the format.
 constexpr uint64_t kStateLayout =

@@ -73,14 +73,15 @@ double BaselineDetector::Score(int64_t t_s, double x) {
     // season fades.
     if (seasonal()) tail = 2 * p;
   }
-  // Bursts come denser: one alarm per episode, at twice its Chernoff bound.
   const bool range_known = RangeKnown();
+  const float low = range_.low(), high = range_.high();  // of the records before this one
+  double excess = range_.Update(x);
+  if (!range_known) excess = 0;  // a young envelope is broken often
+  // Bursts come denser, or stop: one alarm per episode or gap, at twice its bound.
   tail = std::min(
-      {1.0, tail,
-       2 * burst_.Update(x, robust_.median(), range_.low(), range_.high(), count_, range_known)});
+      {1.0, tail, 2 * burst_.Update(x, robust_.median(), low, high, count_, range_known, excess)});
   const double spread_score = ScoreOfTail(tail);
-  const double excess = range_.Update(x);
-  if (params_.range_margin >= 0 && range_known && excess > params_.range_margin) {
+  if (params_.range_margin >= 0 && excess > params_.range_margin) {
     // A break out of the range scores 0.5 + 0.5·min(1, excess): as a tail, 10^−(that × decades).
     tail = std::min(tail, std::pow(10.0, -(0.5 + 0.5 * std::min(1.0, excess)) * params_.decades));
   }

@@ -201,6 +201,90 @@ TEST(BurstDensity, ALevelShiftIsNotABurst) {
   EXPECT_LT(b.short_rate(), 0.01);
 }
 
+// Records of a BurstDensity (median 0) whose bound passed kTrigger, for records [from, to) with
+// values x(i), range (0, high(i)) and range excess excess(i); alarms from record 500 on.
+template <typename X, typename High, typename Excess>
+std::vector<uint32_t> DensityAlarms(BurstDensity& b, uint32_t from, uint32_t to, X x, High high,
+                                    Excess excess) {
+  std::vector<uint32_t> alarms;
+  for (uint32_t i = from; i < to; ++i) {
+    if (b.Update(x(i), 0, 0, high(i), i, i >= 500, excess(i)) < BurstDensity::kTrigger)
+      alarms.push_back(i);
+  }
+  return alarms;
+}
+
+// 1 on the 2-record spikes that begin at `starts`, else 0.
+auto SpikesAt(const std::vector<uint32_t>& starts) {
+  return [starts](uint32_t i) {
+    return std::any_of(starts.begin(), starts.end(),
+                       [i](uint32_t s) { return i == s || i == s + 1; })
+               ? 10.0
+               : 0.0;
+  };
+}
+
+TEST(BurstDensity, AQuietLongerThanEverAlarmsOnce) {
+  // 2-record spikes every 60–140 records (2 % of the records count), none from 3 000 to 3 700,
+  // then as before. Past 1.3 × the longest gap (~180) the gap must also be improbable at the
+  // rate it began with, ~2 %: 0.98^n < 10⁻⁴ from n ≈ 456.
+  std::mt19937 rng(21);
+  std::uniform_int_distribution<uint32_t> gap(60, 140);
+  std::vector<uint32_t> starts;
+  for (uint32_t s = 20; s < 6000; s += gap(rng)) {
+    if (s < 3000 || s >= 3700) starts.push_back(s);
+  }
+  const auto none = [](uint32_t) { return 0.0; };
+  const auto ten = [](uint32_t) { return 10.0; };
+  BurstDensity b;
+  EXPECT_TRUE(DensityAlarms(b, 0, 2990, SpikesAt(starts), ten, none).empty());
+  EXPECT_NEAR(b.long_rate(), 0.02, 0.005);
+  EXPECT_GE(b.longest_gap(), 120u);
+  EXPECT_LE(b.longest_gap(), 145u);
+  const uint32_t longest = b.longest_gap();
+  const auto quiet = DensityAlarms(b, 2990, 3700, SpikesAt(starts), ten, none);
+  ASSERT_EQ(quiet.size(), 1u) << "one alarm per gap";
+  const uint32_t last = *std::prev(std::lower_bound(starts.begin(), starts.end(), 3000u)) + 1;
+  EXPECT_GT(quiet[0] - last, 1.3 * longest);
+  EXPECT_GT(quiet[0] - last, 400u);
+  EXPECT_LT(quiet[0] - last, 470u);
+  // The spikes are back; their gaps are ordinary again.
+  EXPECT_TRUE(DensityAlarms(b, 3700, 6000, SpikesAt(starts), ten, none).empty());
+}
+
+TEST(BurstDensity, AQuietAsLongAsTheUsualOnesIsNoNews) {
+  // A daytime job: spikes every 10 records for 200 records, then 100 quiet ones, over and over.
+  // Each night is improbable at the day's rate, but no longer than the nights before.
+  std::vector<uint32_t> starts;
+  for (uint32_t s = 0; s < 6000; s += 10) {
+    if (s % 300 < 200) starts.push_back(s);
+  }
+  BurstDensity b;
+  EXPECT_TRUE(
+      DensityAlarms(
+          b, 0, 6000, SpikesAt(starts), [](uint32_t) { return 10.0; }, [](uint32_t) { return 0.0; })
+          .empty());
+  EXPECT_GE(b.longest_gap(), 95u);
+}
+
+TEST(BurstDensity, TheGapAfterARangeWideningSpikeIsNoQuiet) {
+  // Spikes to 10 every 100 records; at 3 000 one to 60 widens the range to (0, 60) (excess 5):
+  // the spikes to 10 are now below the reach (0.3 × 60), and one to 40 at 3 100 is the only
+  // excursion of the new reach. Nothing says the old spikes stopped.
+  std::vector<uint32_t> starts;
+  for (uint32_t s = 50; s < 6000; s += 100) starts.push_back(s);
+  const auto x = [spikes = SpikesAt(starts)](uint32_t i) {
+    return i == 3000 ? 60.0 : i == 3100 ? 40.0 : spikes(i);
+  };
+  const auto high = [](uint32_t i) { return i <= 3000 ? 10.0 : 60.0; };
+  BurstDensity b;
+  EXPECT_TRUE(
+      DensityAlarms(b, 0, 6000, x, high, [](uint32_t i) { return i == 3000 ? 5.0 : 0.0; }).empty());
+  // Told nothing of the widening, the view calls the gap after 3 100 a quiet.
+  BurstDensity unaware;
+  EXPECT_FALSE(DensityAlarms(unaware, 0, 6000, x, high, [](uint32_t) { return 0.0; }).empty());
+}
+
 TEST(Spot, ExponentialTailIsRecovered) {
   // Exp(1): excesses over any threshold are Exp(1) again (GPD with γ = 0, σ = 1), and
   // P(X > x) = e^−x.

@@ -183,27 +183,51 @@ TEST(BaselineDetector, AtHourlyRecordsASpikeThreeDaysAfterAnotherIsFound) {
   EXPECT_GT(s[1072], 1.5 * std::max(MaxIn(s, 300, 1000), MaxIn(s, 1073, 2000)));
 }
 
-TEST(BaselineDetector, BurstsThatComeDenserAreFound) {
-  // Near 0 with 2-record spikes of 1–3 every ~100 records; then for 300 records every ~5
-  // (NAB's art_load_balancer_spikes). No spike is larger than before: their rate is the news.
-  std::mt19937 rng(12);
+// n records near 0 (uniform on [0, 0.05]) with 2-record spikes of 1–3 from record 50 on, each
+// spacing(i, u) records after the one before (u uniform on [0, 1)); none where silent(i).
+template <typename Spacing, typename Silent>
+std::vector<double> SpikeTrain(size_t n, unsigned seed, Spacing spacing, Silent silent) {
+  std::mt19937 rng(seed);
   std::uniform_real_distribution<double> u(0, 1);
   std::vector<double> xs;
   size_t next = 50;
-  for (size_t i = 0; i < 4000; ++i) {
-    const bool dense = i >= 3000 && i < 3300;
+  for (size_t i = 0; i < n; ++i) {
     double x = 0.05 * u(rng);
-    if (i == next || i == next + 1) x = 1 + 2 * u(rng);
-    if (i == next + 1)
-      next += dense ? 3 + static_cast<size_t>(5 * u(rng)) : 60 + static_cast<size_t>(80 * u(rng));
+    if (!silent(i) && (i == next || i == next + 1)) x = 1 + 2 * u(rng);
+    if (i == next + 1) next += spacing(i, u(rng));
     xs.push_back(x);
   }
-  auto s = ScoreSeries(xs);
+  return xs;
+}
+
+TEST(BaselineDetector, BurstsThatComeDenserAreFound) {
+  // Spikes every ~100 records; then for 300 records every ~5 (NAB's art_load_balancer_spikes).
+  // No spike is larger than before: their rate is the news.
+  auto s = ScoreSeries(SpikeTrain(
+      4000, 12,
+      [](size_t i, double u) {
+        return i >= 3000 && i < 3300 ? 3 + static_cast<size_t>(5 * u)
+                                     : 60 + static_cast<size_t>(80 * u);
+      },
+      [](size_t) { return false; }));
   const double burst = MaxIn(s, 3000, 3300);
   // The first record whose bound passes 10⁻⁴ scores ≥ −log10(2·10⁻⁴)/12 ≈ 0.31 before the
   // discount; without the burst view it was 0.13, under the usual spikes' 0.18.
   EXPECT_GT(burst, 0.25);
   EXPECT_GT(burst, 1.5 * MaxIn(s, 1000, 3000));
+}
+
+TEST(BaselineDetector, BurstsThatStopAreFound) {
+  // Spikes every 10–40 records; none from 3 000 to 3 600 (a batch job that stopped: NAB's
+  // ec2_cpu_utilization_fe7f93 and ec2_disk_write_bytes_c0d644). No record of the quiet is
+  // unusual; its length is. Without the quiet view its best score was 0.03.
+  auto s = ScoreSeries(SpikeTrain(
+      4500, 14, [](size_t, double u) { return 10 + static_cast<size_t>(30 * u); },
+      [](size_t i) { return i >= 3000 && i < 3600; }));
+  // 1.3 × the longest gap (≤ 42) and improbable at the rate of ~8 %: ~110 records in.
+  const double stopped = MaxIn(s, 3000, 3600);
+  EXPECT_GT(stopped, 0.25);
+  EXPECT_GT(stopped, 1.5 * std::max(MaxIn(s, 1000, 3000), MaxIn(s, 3600, 4500)));
 }
 
 // A level of 33 with frequent spikes of up to +12 (a busy autoscaling group's CPU), then a drop
