@@ -38,9 +38,13 @@ double MedianMadWindow::Update(double x, double long_run_deviation) {
     mad_ = static_cast<float>(mad);
     // 0.6745 = Φ⁻¹(3/4) makes MAD/0.6745 estimate σ; sqrt(2/π) does the same for the mean
     // absolute deviation.
+    // More than half the window one value (MAD 0): the caller's long-run deviation stands in,
+    // the window's mean absolute deviation only without one. A signal mostly at 0 with a few
+    // tiny values among its zeros would otherwise have their scale, and each of its spikes a z
+    // of thousands set by that dust (NAB's ec2_disk_write_bytes_c0d644 at 10-minute records:
+    // every spike beyond the SPOT's end point, at 1.0).
     double scale = mad / 0.6745;
-    if (scale <= 0) scale = abs_sum / n / 0.7979;
-    if (scale <= 0) scale = long_run_deviation / 0.7979;
+    if (scale <= 0) scale = (long_run_deviation > 0 ? long_run_deviation : abs_sum / n) / 0.7979;
     scale = std::max(scale, 1e-6 * (std::fabs(median) + 1e-3));
     z = std::clamp((x - median) / scale, -1e6, 1e6);
   }

@@ -16,11 +16,11 @@ class MedianMadWindow {
   explicit MedianMadWindow(size_t size = 64);
 
   // The robust z-score of x against the window before x, then x enters the window. 0 until the
-  // window holds 8 records. When more than half the window is one value (MAD = 0), the mean
-  // absolute deviation from the median stands in for the MAD; when the whole window is one
-  // value, `long_run_deviation` does (the caller's mean absolute deviation of the signal over
-  // a longer past: a stretch without spread does not mean the signal has none), and a small
-  // floor after that.
+  // window holds 8 records. When more than half the window is one value (MAD = 0),
+  // `long_run_deviation` stands in for the MAD (the caller's mean absolute deviation of the
+  // signal over a longer past: a stretch without spread does not mean the signal has none), or
+  // without one (0) the window's mean absolute deviation from the median, and a small floor
+  // after that.
   double Update(double x, double long_run_deviation = 0);
 
   double median() const { return median_; }

@@ -102,8 +102,11 @@ TEST(MedianMadWindow, AFlatWindowIsJudgedByTheLongRunDeviation) {
   // The whole window is 0: the caller's long-run mean absolute deviation (0.5) stands in, as
   // σ = 0.5 / 0.7979.
   EXPECT_NEAR(w.Update(2, 0.5), 2 / (0.5 / 0.7979), 1e-9);
-  // One value off the median: the window's own mean absolute deviation comes first.
-  EXPECT_NEAR(w.Update(2, 0.5), 2 / (2.0 / 16 / 0.7979), 1e-9);
+  // One value off the median, MAD still 0: the long-run deviation again, not the window's
+  // mean absolute deviation (2 / 16, set by that one value).
+  EXPECT_NEAR(w.Update(2, 0.5), 2 / (0.5 / 0.7979), 1e-9);
+  // Without a long-run deviation, the window's mean absolute deviation (two values of 2).
+  EXPECT_NEAR(w.Update(2), 2 / (4.0 / 16 / 0.7979), 1e-9);
 }
 
 // A daily sine, 5-minute records, amplitude 50 around 100, noise σ = 1.
