@@ -96,6 +96,48 @@ TEST(BaselineRule, AFlatSignalThatLeavesItsLevelFires) {
   }
 }
 
+TEST(BaselineRule, ABatchClientThatStopsAlertsWhenTheRuleLooksDown) {
+  // A batch client connects in bursts (2 s of 40 connects every 20–40 s), then stops for 400 s.
+  // No window of the stop is unusual, only its length: a rule with `direction: down` sees it,
+  // the same rule looking up does not, and neither fires while the bursts come.
+  for (const char* direction : {"down", "up"}) {
+    SCOPED_TRACE(direction);
+    const std::string rule = std::string(R"(business_system: batch
+rules:
+  - name: BatchConnectsUnusual
+    signal: connects
+    baseline: {method: edgewatch, sensitivity: 0.25, min_history: 2m, seasonality: none, direction: )") +
+                             direction + R"(}
+    keep_firing_for: 10s
+    severity: warning
+)";
+    std::vector<schema::Alert> alerts;
+    Detector d(Rules(rule), DetectorConfig{}, [&](const schema::Alert& a) { alerts.push_back(a); });
+    std::mt19937 rng(16);
+    std::uniform_int_distribution<int64_t> gap(20, 40);
+    int64_t next = 10;
+    for (int64_t t = 0; t < 2800; ++t) {
+      const bool stopped = t >= 2000 && t < 2400;
+      schema::EdgeWindow w = Window(t, 0);
+      const bool burst = !stopped && t >= next && t < next + 2;
+      w.at(schema::Counter::kConnects) = burst ? 40 : 0;
+      if (t == next + 1) next += gap(rng);
+      d.OnWindow(w);
+      if (t == 1999) {
+        EXPECT_TRUE(alerts.empty()) << alerts.size() << " alerts while the bursts come";
+      }
+    }
+    if (std::string(direction) == "down") {
+      ASSERT_FALSE(alerts.empty()) << "the stop went unseen";
+      EXPECT_EQ(alerts[0].status, schema::AlertStatus::kFiring);
+      EXPECT_GE(alerts[0].starts_at_ns, 2000 * kS);
+      EXPECT_LT(alerts[0].starts_at_ns, 2400 * kS);
+    } else {
+      EXPECT_TRUE(alerts.empty()) << "a stop is no rise";
+    }
+  }
+}
+
 TEST(BaselineRule, NothingFiresDuringMinHistory) {
   std::vector<schema::Alert> alerts;
   Detector d(Rules(kRule), DetectorConfig{}, [&](const schema::Alert& a) { alerts.push_back(a); });
