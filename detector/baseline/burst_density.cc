@@ -10,12 +10,6 @@ double BurstDensity::Update(double x, double median, double low, double high, ui
   const double width = high - low;
   const bool out = width > 0 && x - median > kReach * width;
   run_ = out ? std::min(15, run_ + 1) : 0;
-  const bool widens = excess > kQuietBreak;
-  if (widens) {
-    since_break_ = 0;
-  } else if (run_ == 1 && since_break_ < kQuietArmAfter) {
-    ++since_break_;
-  }
   const double counted = out && run_ <= kRun ? 1.0 : 0.0;
   const double records = static_cast<double>(n) + 1;
   short_ += static_cast<float>(std::max(kShort, 1 / records) * (counted - short_));
@@ -26,7 +20,7 @@ double BurstDensity::Update(double x, double median, double low, double high, ui
     const double kl = r * std::log(r / p) + (1 - r) * std::log((1 - r) / (1 - p));
     bound = std::exp(-kl / kShort);
   }
-  const double quiet = QuietBound(n, alarm, out, widens);
+  const double quiet = QuietBound(n, alarm, out, excess > kQuietBreak);
   if (armed_ && bound < kTrigger) {
     armed_ = false;
     return std::min(bound, quiet);
@@ -45,6 +39,11 @@ uint32_t BurstDensity::longest_gap() const {
 }
 
 double BurstDensity::QuietBound(uint32_t n, bool alarm, bool out, bool widens) {
+  if (widens) {
+    since_break_ = 0;
+  } else if (run_ == 1 && since_break_ < kQuietArmAfter) {
+    ++since_break_;  // an excursion begins
+  }
   // Forgotten one code step (2^(−1/16)) every kQuietHalfLife / 16 records.
   if (longest_ > 1 && n % static_cast<uint32_t>(kQuietHalfLife / kCodeSteps) == 0) --longest_;
   if (out) {

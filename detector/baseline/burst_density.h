@@ -64,8 +64,7 @@ class BurstDensity {
 
   double short_rate() const { return short_; }
   double long_rate() const { return long_; }
-  uint32_t gap() const { return gap_; }  // records since the last excursion
-  uint32_t longest_gap() const;          // 0 while none has been learned
+  uint32_t longest_gap() const;  // 0 while none has been learned
   static constexpr size_t StateBytes() { return sizeof(BurstDensity); }
   void Save(BinaryWriter& w) const { w.Put(*this); }
   bool Load(BinaryReader& r) { return r.Get(*this); }
@@ -74,6 +73,8 @@ class BurstDensity {
   // The longest gap as a code c > 0 for 2^(c / kCodeSteps) records, one byte (2 % precision).
   static constexpr double kCodeSteps = 16;
   static uint8_t Code(uint32_t gap);
+  // The quiet view's part of Update: out, whether x is an excursion (its first record when
+  // run_ is 1); widens, whether x widens the range by more than kQuietBreak.
   double QuietBound(uint32_t n, bool alarm, bool out, bool widens);
 
   float short_ = 0, long_ = 0;
